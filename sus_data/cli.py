@@ -1,0 +1,209 @@
+"""Command line of the observatory: `python -m sus_data COMMAND …` (see README).
+
+Exit codes: 0 success, 1 a file rejected or an action refused (the reason goes to stderr, nothing is
+written), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from . import catalogue, exports
+from .config import get_config
+from .errors import ImportRejected, SusError
+from .store import Store
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse speaks English; usage errors must not
+        self.print_usage(sys.stderr)
+        translated = (
+            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            .replace("unrecognized arguments", "arguments non reconnus")
+            .replace("invalid choice", "choix invalide")
+            .replace("argument", "argument")
+            .replace("expected one argument", "une valeur est attendue")
+            .replace("invalid int value", "nombre entier attendu, reçu")
+        )
+        self.exit(EXIT_USAGE, f"Erreur d'utilisation : {translated}\n")
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="CHEMIN", help="base DuckDB (défaut : $SUS_DB ou celle de la configuration)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(prog="python -m sus_data", description="Tableau de bord du schéma des solidarités : commandes de l'observatoire.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
+
+    p = sub.add_parser("init", help="créer ou mettre à jour la base : référentiel, chiffres réels, démonstration")
+    _db_argument(p)
+    p.add_argument("--no-demo", action="store_true", help="ne pas charger les données fictives de démonstration")
+
+    p = sub.add_parser("import", help="importer un ou plusieurs fichiers (tout ou rien)")
+    p.add_argument("files", nargs="+", metavar="FICHIER")
+    _db_argument(p)
+    p.add_argument("--dry-run", action="store_true", help="valider sans rien écrire")
+    p.add_argument("--user", metavar="NOM", help="auteur de l'import (défaut : utilisateur du système)")
+
+    p = sub.add_parser("export", help="exporter les valeurs courantes (ou tout l'historique)")
+    p.add_argument("--out", required=True, metavar="FICHIER.csv|FICHIER.xlsx")
+    _db_argument(p)
+    p.add_argument("--history", action="store_true", help="toutes les valeurs jamais importées, avec leur import")
+
+    p = sub.add_parser("referentiel", help="exporter le référentiel des indicateurs")
+    p.add_argument("--out", required=True, metavar="FICHIER.csv")
+    _db_argument(p)
+
+    p = sub.add_parser("imports", help="lister les imports")
+    _db_argument(p)
+
+    p = sub.add_parser("rollback", help="annuler un import")
+    p.add_argument("import_id", type=int, metavar="IMPORT_ID")
+    _db_argument(p)
+    p.add_argument("--user", metavar="NOM")
+    return parser
+
+
+def _store(args) -> Store:
+    config = get_config()
+    return Store(Path(args.db) if args.db else config.db_path)
+
+
+def _user(args) -> str:
+    if getattr(args, "user", None):
+        return args.user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "inconnu")
+
+
+def cmd_init(args) -> int:
+    from .database import init_database
+
+    store = _store(args)
+    result = init_database(store, get_config(), demo=not args.no_demo)
+    print(f"Base prête : {store.path}")
+    print(result.summary())
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from .ingest import Upload, import_files
+
+    store = _store(args)
+    uploads = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"Erreur d'utilisation : fichier introuvable : {name}", file=sys.stderr)
+            return EXIT_USAGE
+        uploads.append(Upload(path))
+    try:
+        results = import_files(store, get_config(), uploads, _user(args), dry_run=args.dry_run)
+    except ImportRejected as exc:
+        print(exc.message, file=sys.stderr)
+        print(exc.report.to_text(), file=sys.stderr)
+        return EXIT_REJECTED
+    for result in results:
+        if result.report.n_warnings:
+            print(result.report.to_text(), file=sys.stderr)
+        prefix = "[essai, rien n'est écrit] " if args.dry_run else ""
+        print(prefix + result.summary())
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        print("Erreur d'utilisation : --out doit finir par .csv ou .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    with _store(args).read() as con:
+        frame = catalogue.value_history(con) if args.history else catalogue.current_values(con)
+    exports.write_file(frame, out)
+    print(f"{len(frame)} ligne(s) écrites dans {out}")
+    return EXIT_OK
+
+
+def cmd_referentiel(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        print("Erreur d'utilisation : --out doit finir par .csv ou .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    config = get_config()
+    with _store(args).read() as con:
+        frame = catalogue.indicator_catalogue(con, config)
+        counts = catalogue.node_counts(con)
+    exports.write_file(frame, out)
+    programme = int((~frame["code_indicateur"].str.startswith("CTX-")).sum())
+    parts = [f"{n} {pluriel.lower()}" for _cle, pluriel, n in counts]
+    print(", ".join(parts) + f", {programme} indicateurs de programme, {len(frame) - programme} indicateurs de contexte")
+    print(f"{len(frame)} indicateur(s) écrits dans {out}")
+    return EXIT_OK
+
+
+def cmd_imports(args) -> int:
+    from . import formatting
+
+    with _store(args).read() as con:
+        frame = catalogue.operations(con)
+    if frame.empty:
+        print("Aucun import.")
+        return EXIT_OK
+    for row in frame.rename(columns={"import": "numero"}).itertuples(index=False):
+        state = ""
+        if not _isna(row.annule_par):
+            state = f" — annulé par l'opération n°{row.annule_par}"
+        if not _isna(row.annule_import):
+            state = f" — annulation de l'import n°{row.annule_import}"
+        print(
+            f"n°{row.numero} {formatting.date_heure(row.horodatage)} {row.nature} « {row.fichier} » par {row.utilisateur} : "
+            f"{row.nb_nouvelles} nouvelle(s), {row.nb_modifiees} modifiée(s), {row.nb_inchangees} inchangée(s){state}"
+        )
+    return EXIT_OK
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def cmd_rollback(args) -> int:
+    from .ingest import rollback
+
+    result = rollback(_store(args), args.import_id, _user(args))
+    print(result.summary())
+    return EXIT_OK
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "import": cmd_import,
+    "export": cmd_export,
+    "referentiel": cmd_referentiel,
+    "imports": cmd_imports,
+    "rollback": cmd_rollback,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except SusError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_REJECTED

@@ -1,0 +1,58 @@
+"""Demo series: quarterly values per TAS for the programme's count indicators, clearly labelled.
+
+They let every page show something on a fresh install. Their source is always DEMO_SOURCE and they
+are imported as an operation of nature 'demo', so pages can mark them and an observatory can undo
+them in one rollback once real figures arrive.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .validate import empty_values
+from .vocabulary import DEMO_SOURCE, MESURE_VALEUR, UNIT_COUNT
+
+DEMO_FILENAME = "données fictives de démonstration"
+# Quarterly activity is lower in summer (T3) in social services; the demo mimics it.
+SEASONALITY = {1: 1.05, 2: 1.0, 3: 0.8, 4: 1.15}
+TREND_PER_YEAR = 0.06
+
+
+def demo_values(con, config: Config) -> pd.DataFrame:
+    """Deterministic demo values (same every time: importing them twice changes nothing)."""
+    indicators = con.execute(
+        """SELECT code, additivite, agregation FROM indicateur
+           WHERE unite = ? AND nature = 'réalisation' AND origine = 'referentiel' AND code NOT LIKE 'CTX-%'
+           ORDER BY ordre""",
+        [UNIT_COUNT],
+    ).fetchall()
+    departement = config.departement.code
+    tas = [t.code for t in config.territories if t.parent == departement]
+    rows = []
+    for code, additivite, agregation in indicators:
+        rng = np.random.default_rng(zlib.crc32(code.encode("utf-8")))
+        territories = tas if additivite == "somme" else [departement]
+        for territory in territories:
+            base = float(rng.integers(8, 120)) * (len(tas) if territory == departement else 1)
+            weight = rng.uniform(0.7, 1.3)
+            for index, year in enumerate(config.demo_annees):
+                for quarter in (1, 2, 3, 4):
+                    level = base * weight * (1 + TREND_PER_YEAR) ** (index + quarter / 4)
+                    if agregation == "somme":
+                        level *= SEASONALITY[quarter]
+                    value = max(0, round(level * rng.normal(1.0, 0.08)))
+                    rows.append((code, territory, year, quarter, value))
+    frame = pd.DataFrame(rows, columns=["indicateur", "territoire", "annee", "trimestre", "valeur"])
+    if frame.empty:
+        return empty_values()
+    frame["annee"] = frame["annee"].astype("int16")
+    frame["trimestre"] = frame["trimestre"].astype("int8")
+    frame["valeur"] = frame["valeur"].astype(float)
+    frame["mesure"] = MESURE_VALEUR
+    frame["commentaire"] = None
+    frame["source"] = DEMO_SOURCE
+    return frame[list(empty_values().columns)]
