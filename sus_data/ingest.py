@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from .config import Config
 from .errors import ImportRejected, RollbackRefused, StoreError
@@ -139,15 +140,22 @@ def import_files(
 def preview(store: Store, validated: ValidatedFile) -> pd.DataFrame:
     """What importing this file would change, row by row, without writing: for the Import page."""
     with store.read() as con:
-        diff = _diff(con, validated.valeurs)
-    return diff
+        _stage_diff(con, validated.valeurs)
+        return con.execute("SELECT * FROM _diff").df()
 
 
 def _diff(con, valeurs: pd.DataFrame) -> pd.DataFrame:
-    con.register("_entrant", valeurs)
+    _stage_diff(con, valeurs)
+    return con.execute("SELECT mouvement FROM _diff").df()
+
+
+def _stage_diff(con, valeurs: pd.DataFrame) -> None:
+    """Compare incoming values with stored ones, in a temporary table `_diff` of the connection."""
+    con.register("_entrant", pa.Table.from_pandas(valeurs, preserve_index=False))
     try:
-        return con.execute(
+        con.execute(
             f"""
+            CREATE OR REPLACE TEMP TABLE _diff AS
             SELECT e.indicateur, e.territoire, e.annee, e.trimestre, e.mesure,
                    e.valeur AS nouvelle_valeur,
                    coalesce(e.commentaire, v.commentaire) AS nouveau_commentaire,
@@ -164,7 +172,7 @@ def _diff(con, valeurs: pd.DataFrame) -> pd.DataFrame:
               ON v.indicateur = e.indicateur AND v.territoire = e.territoire AND v.annee = e.annee
              AND v.trimestre = e.trimestre AND v.mesure = e.mesure
             """
-        ).df()
+        )
     finally:
         con.unregister("_entrant")
 
@@ -207,8 +215,8 @@ def write_validated(con, validated: ValidatedFile, user: str, nature: str = OPER
     """Write one validated file inside the caller's transaction. Returns its counts."""
     indicator_changes = _indicator_changes(con, validated.indicateurs) if len(validated.indicateurs) else []
     diff = _diff(con, validated.valeurs)
-    changed = diff[diff["mouvement"] != UNCHANGED]
-    if changed.empty and not indicator_changes:
+    n_changed = int((diff["mouvement"] != UNCHANGED).sum())
+    if n_changed == 0 and not indicator_changes:
         return _result_from_diff(validated, None, diff)
     op = next_operation_id(con)
     result = _result_from_diff(validated, op, diff, len(indicator_changes))
@@ -255,26 +263,28 @@ def write_validated(con, validated: ValidatedFile, user: str, nature: str = OPER
             "INSERT INTO indicateur_historique VALUES (?, ?, ?, ?)",
             [op, code, old_json, json.dumps(row, ensure_ascii=False, sort_keys=True)],
         )
-    if not changed.empty:
-        con.register("_changes", changed)
-        try:
-            con.execute(
-                """INSERT INTO historique
-                   SELECT ?, indicateur, territoire, annee, trimestre, mesure, mouvement,
-                          ancienne_valeur, ancien_commentaire, ancienne_source, ancienne_operation,
-                          nouvelle_valeur, nouveau_commentaire, nouvelle_source
-                   FROM _changes""",
-                [op],
-            )
-            con.execute(
-                """INSERT OR REPLACE INTO valeur
-                   SELECT indicateur, territoire, annee, trimestre, mesure, nouvelle_valeur,
-                          nouveau_commentaire, nouvelle_source, ?
-                   FROM _changes""",
-                [op],
-            )
-        finally:
-            con.unregister("_changes")
+    if n_changed:
+        con.execute(
+            f"""INSERT INTO historique
+               SELECT ?, indicateur, territoire, annee, trimestre, mesure, mouvement,
+                      ancienne_valeur, ancien_commentaire, ancienne_source, ancienne_operation,
+                      nouvelle_valeur, nouveau_commentaire, nouvelle_source
+               FROM _diff WHERE mouvement <> '{UNCHANGED}'""",
+            [op],
+        )
+        con.execute(
+            f"""DELETE FROM valeur v USING _diff d
+               WHERE d.mouvement = '{CHANGED}' AND v.indicateur = d.indicateur AND v.territoire = d.territoire
+                 AND v.annee = d.annee AND v.trimestre = d.trimestre AND v.mesure = d.mesure"""
+        )
+        con.execute(
+            f"""INSERT INTO valeur
+               SELECT indicateur, territoire, annee, trimestre, mesure, nouvelle_valeur,
+                      nouveau_commentaire, nouvelle_source, ?
+               FROM _diff WHERE mouvement <> '{UNCHANGED}'""",
+            [op],
+        )
+    con.execute("DROP TABLE IF EXISTS _diff")
     return result
 
 

@@ -8,6 +8,7 @@ a fraction of the time it takes to read it.
 from __future__ import annotations
 
 import difflib
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from .vocabulary import (
     UNIT_QUALITATIVE,
     UNIT_YESNO,
 )
-from .workbook import Sheet, Workbook, column_letter
+from .workbook import FORMULA_MARK, Sheet, Workbook, column_letter
 
 VALUES_SHEET = "valeurs"
 INDICATORS_SHEET = "indicateurs"
@@ -181,13 +182,13 @@ def find_header(sheet: Sheet, columns: dict[str, set[str]], required: tuple[str,
 class _Checker:
     """Collects vectorised problems for one sheet of one file."""
 
-    def __init__(self, fichier: str, sheet: Sheet, header_index: int, mapping: dict[str, int], rows: list[list]):
+    def __init__(self, fichier: str, sheet: Sheet, mapping: dict[str, int], columns: dict[str, list], n: int):
         self.fichier = fichier
         self.sheet = sheet
         self.mapping = mapping
-        self.first_data_row = sheet.first_row + header_index + 1
         self.frames: list[pd.DataFrame] = []
-        self.rows = rows
+        self.columns = columns
+        self.n = n
 
     def column_label(self, name: str) -> str:
         col = self.mapping[name]
@@ -197,10 +198,7 @@ class _Checker:
         return f"{column_letter(self.sheet.first_col + self.mapping[name])}{line}"
 
     def column(self, name: str) -> list:
-        if name not in self.mapping:
-            return [None] * len(self.rows)
-        col = self.mapping[name]
-        return [row[col] if col < len(row) else None for row in self.rows]
+        return self.columns.get(name) or [None] * self.n
 
     def problems(self, lines: np.ndarray, name: str | None, values, message, conseil, gravite=ERROR) -> None:
         """Add one problem per line; `message` and `conseil` may be a string or a per-line sequence."""
@@ -221,20 +219,29 @@ class _Checker:
         self.frames.append(frame[COLUMNS])
 
 
-def _map_unique(values: list, func) -> tuple[list, list]:
-    """Apply `func(cell) -> (result, reason)` once per distinct value (cells are hashable scalars)."""
-    cache: dict = {}
-    results, reasons = [], []
-    for value in values:
-        try:
-            hit = cache[(type(value), value)]
-        except KeyError:
-            hit = cache[(type(value), value)] = func(value)
-        except TypeError:
-            hit = func(value)
-        results.append(hit[0])
-        reasons.append(hit[1])
-    return results, reasons
+def _object_array(values) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _map_unique(values, func) -> tuple[np.ndarray, np.ndarray]:
+    """Apply `func(cell) -> (result, reason)` once per distinct value, then spread the results.
+
+    A column of 100 000 cells holds a few dozen distinct codes, territories or years: this keeps the
+    Python work proportional to those, not to the rows.
+    """
+    index, uniques = pd.factorize(_object_array(values), use_na_sentinel=False)
+    # factorize turns None into NaN: give the functions back the None the cell held.
+    pairs = [func(None if isinstance(u, float) and u != u else u) for u in uniques]
+    results = _object_array([p[0] for p in pairs])
+    reasons = _object_array([p[1] for p in pairs])
+    return results[index], reasons[index]
+
+
+def _blank_mask(values) -> np.ndarray:
+    blank, _ = _map_unique(values, lambda c: (_is_blank(c), None))
+    return blank.astype(bool)
 
 
 NUMBER_MESSAGES = {
@@ -270,15 +277,17 @@ def _number_problem(reason: str, cell) -> tuple[str, str]:
     return NUMBER_MESSAGES[reason]
 
 
+def _clean_text(value) -> tuple[str | None, None]:
+    if _is_blank(value):
+        return None, None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "".join(c for c in str(value) if c.isprintable() or c in "\n\t").strip()
+    return text[:MAX_TEXT_LENGTH] or None, None
+
+
 def _text_column(values: list) -> list:
-    out = []
-    for value in values:
-        if _is_blank(value):
-            out.append(None)
-        else:
-            text = "".join(c for c in str(value) if c.isprintable() or c in "\n\t").strip()
-            out.append(text[:MAX_TEXT_LENGTH] or None)
-    return out
+    return list(_map_unique(values, _clean_text)[0])
 
 
 def _check_values_sheet(
@@ -355,12 +364,25 @@ def _check_values_sheet(
             feuille=sheet.name,
         )
         return empty_values(), 0, 0
-    used = sorted(mapping.values())
-    keep = [i for i, row in enumerate(data_rows) if any(c < len(row) and not _is_blank(row[c]) for c in used)]
-    rows = [data_rows[i] for i in keep]
-    lines = np.asarray(keep, dtype=np.int64) + sheet.first_row + header_index + 1
-    checker = _Checker(fichier, sheet, header_index, mapping, rows)
-    n = len(rows)
+    names = list(mapping)
+    width = max(mapping.values()) + 1
+    if any(len(row) < width for row in data_rows):  # CSV lines may be short; spreadsheets are rectangular
+        data_rows = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in data_rows]
+    if data_rows:
+        picked = map(operator.itemgetter(*[mapping[name] for name in names]), data_rows)
+        raw_columns = [list(col) for col in zip(*picked, strict=True)] if len(names) > 1 else [[v for v in picked]]
+    else:
+        raw_columns = [[] for _ in names]
+    blanks = [_blank_mask(values) for values in raw_columns]
+    filled = np.zeros(len(data_rows), dtype=bool)
+    for blank in blanks:
+        filled |= ~blank
+    keep = np.flatnonzero(filled)
+    has_blank_cells = any(blank[keep].any() for blank in blanks)
+    columns = {name: [values[i] for i in keep] if len(keep) < len(values) else values for name, values in zip(names, raw_columns, strict=True)}
+    lines = keep.astype(np.int64) + sheet.first_row + header_index + 1
+    n = len(keep)
+    checker = _Checker(fichier, sheet, mapping, columns, n)
     if n == 0:
         report.add(
             fichier,
@@ -372,28 +394,36 @@ def _check_values_sheet(
         return empty_values(), 0, 0
     bad = np.zeros(n, dtype=bool)
 
-    # Formulas saved without a computed value would read as empty cells: say so instead.
-    if sheet.formula_cells:
+    # Formulas saved without a computed value, and Excel errors, read as empty cells: say what they are.
+    if has_blank_cells and sheet.special_cells:
         for name in mapping:
-            refs = [checker.cell_ref(name, int(line)) for line in lines]
-            hit = np.array([ref in sheet.formula_cells for ref in refs])
-            if hit.any():
-                checker.problems(
-                    lines[hit],
-                    name,
-                    ["(formule)"] * int(hit.sum()),
-                    "La cellule contient une formule dont le résultat n'a pas été enregistré.",
-                    "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (le résultat sera calculé), "
-                    "ou remplacez la formule par sa valeur (copier, collage spécial « valeurs »).",
-                )
-                bad |= hit
+            found_cells = [sheet.special_cells.get(checker.cell_ref(name, int(line))) for line in lines]
+            hit = np.array([c is not None for c in found_cells])
+            if not hit.any():
+                continue
+            marks = [c for c in found_cells if c is not None]
+            formula = np.array([c == FORMULA_MARK for c in found_cells])
+            checker.problems(
+                lines[formula],
+                name,
+                [FORMULA_MARK] * int(formula.sum()),
+                "La cellule contient une formule dont le résultat n'a pas été enregistré.",
+                "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (le résultat sera calculé), "
+                "ou remplacez la formule par sa valeur (copier, collage spécial « valeurs »).",
+            )
+            error = hit & ~formula
+            message, conseil = NUMBER_MESSAGES[numbers.EXCEL_ERROR]
+            checker.problems(lines[error], name, [c for c in marks if c != FORMULA_MARK], message, conseil)
+            bad |= hit
 
     # Indicator codes.
     canonical = {**lookup.canonical_code(), **{c.upper(): c for c in extra_codes}}
     raw_codes = checker.column("code_indicateur")
-    codes = [canonical.get(textnorm.clean_cell(c).upper()) if not _is_blank(c) else None for c in raw_codes]
-    codes_arr = np.array(codes, dtype=object)
-    empty_code = np.array([_is_blank(c) for c in raw_codes])
+    codes_arr, _ = _map_unique(
+        raw_codes, lambda c: (None if _is_blank(c) else canonical.get(textnorm.clean_cell(c).upper()), None)
+    )
+    codes = list(codes_arr)
+    empty_code = _blank_mask(raw_codes)
     unknown_code = (codes_arr == None) & ~empty_code  # noqa: E711 (element-wise comparison)
     checker.problems(
         lines[empty_code],
@@ -430,8 +460,8 @@ def _check_values_sheet(
 
     # Territories.
     raw_terr = checker.column("territoire")
-    terr_codes = [lookup.aliases.get(textnorm.key(t)) if not _is_blank(t) else None for t in raw_terr]
-    terr_arr = np.array(terr_codes, dtype=object)
+    terr_arr, _ = _map_unique(raw_terr, lambda t: (None if _is_blank(t) else lookup.aliases.get(textnorm.key(t)), None))
+    terr_codes = list(terr_arr)
     terr_missing = terr_arr == None  # noqa: E711
     if terr_missing.any():
         valid = ", ".join(lookup.territories)
@@ -490,15 +520,12 @@ def _check_values_sheet(
     bad |= reasons_arr != None  # noqa: E711
 
     # Values and targets.
-    units = np.array(
-        [
-            (extra_codes.get(c) or lookup.indicators.get(c)).unite if c is not None else ""
-            for c in codes
-        ],
-        dtype=object,
+    units, _ = _map_unique(
+        codes, lambda c: ((extra_codes.get(c) or lookup.indicators.get(c)).unite if c is not None else "", None)
     )
     parsed: dict[str, np.ndarray] = {}
     skipped = np.zeros(n, dtype=bool)
+    has_target = ~_blank_mask(checker.column("cible")) if "cible" in mapping else np.zeros(n, dtype=bool)
     for name in ("valeur", "cible"):
         if name not in mapping:
             parsed[name] = np.full(n, np.nan)
@@ -506,7 +533,8 @@ def _check_values_sheet(
         raw = checker.column(name)
         numeric = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(dtype=float)
         # Plain finite numbers (the usual case) need no further look; the rest is parsed one by one.
-        slow = ~np.isfinite(numeric) | np.array([isinstance(v, (bool, str)) for v in raw])
+        kinds_of_cells, _ = _map_unique(raw, lambda v: (isinstance(v, (bool, str)), None))
+        slow = ~np.isfinite(numeric) | kinds_of_cells.astype(bool)
         kinds = np.full(n, "", dtype=object)
         reason_arr = np.full(n, None, dtype=object)
         if slow.any():
@@ -517,7 +545,8 @@ def _check_values_sheet(
             reason_arr[idx] = reasons
         empty = reason_arr == numbers.EMPTY
         if name == "valeur":
-            skipped = empty & ~bad
+            # A row with a target and no value yet is a target row, not an empty one.
+            skipped = empty & ~bad & ~has_target
             if skipped.any():
                 checker.problems(
                     lines[skipped],

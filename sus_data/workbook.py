@@ -7,12 +7,14 @@ cell, so that problems can be reported at the cell the user sees in Excel.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 import python_calamine as calamine
@@ -30,6 +32,8 @@ ACCEPTED = ", ".join(sorted(CALAMINE_FORMATS | CSV_FORMATS))
 MAX_COMPRESSION_RATIO = 200
 MAX_FILENAME_LENGTH = 120
 _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >][^<]*(?:</f>)?\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:\s*<f[^>]*>[^<]*</f>|\s*<f[^>]*/>)?\s*<v>([^<]*)</v>')
+FORMULA_MARK = "(formule)"
 
 
 class WorkbookError(Exception):
@@ -47,8 +51,18 @@ class Sheet:
     rows: list[list]
     first_row: int = 1  # spreadsheet row number of rows[0]
     first_col: int = 1  # spreadsheet column number of rows[i][0]
-    formula_cells: set[str] = field(default_factory=set)  # cells with a formula and no computed value
     total_rows: int | None = None  # rows in the sheet, when more were left unread than `rows` holds
+    special_loader: Callable[[], dict[str, str]] | None = None
+    _special: dict[str, str] | None = None
+
+    @property
+    def special_cells(self) -> dict[str, str]:
+        """Cells that calamine reads as empty but are not: a formula never computed ("(formule)") or an
+        Excel error ("#DIV/0!"), by cell reference ("E7"). Looked for only when asked: it means reading
+        the sheet's XML a second time, which a clean file never needs."""
+        if self._special is None:
+            self._special = self.special_loader() if self.special_loader else {}
+        return self._special
 
 
 @dataclass
@@ -163,14 +177,17 @@ def _xml_unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
-def _formula_cells(archive: zipfile.ZipFile, xml_path: str) -> set[str]:
+def _special_cells(archive: zipfile.ZipFile, xml_path: str) -> dict[str, str]:
     try:
         data = archive.read(xml_path)
     except KeyError:
-        return set()
-    if b"<f" not in data:
-        return set()
-    return {ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(data)}
+        return {}
+    cells: dict[str, str] = {}
+    if b"<f" in data:
+        cells.update({ref.decode(): FORMULA_MARK for ref in _FORMULA_WITHOUT_VALUE.findall(data)})
+    if b't="e"' in data:
+        cells.update({ref.decode(): value.decode("utf-8", "replace") for ref, value in _ERROR_CELL.findall(data)})
+    return cells
 
 
 def _read_calamine(data: bytes, suffix: str, archive: zipfile.ZipFile | None, limits: ImportLimits) -> list[Sheet]:
@@ -199,10 +216,10 @@ def _read_calamine(data: bytes, suffix: str, archive: zipfile.ZipFile | None, li
                 f"La feuille « {meta.name} » n'a pas pu être lue ({type(exc).__name__}).",
                 "Ouvrez le classeur, vérifiez la feuille, enregistrez-le au format .xlsx, puis redéposez-le.",
             ) from exc
-        formulas = _formula_cells(archive, xml_paths[meta.name]) if meta.name in xml_paths else set()
+        loader = functools.partial(_special_cells, archive, xml_paths[meta.name]) if meta.name in xml_paths else None
         end = sheet.end
         total = end[0] + 1 if end else len(rows)
-        sheets.append(Sheet(name=meta.name, rows=rows, formula_cells=formulas, total_rows=total))
+        sheets.append(Sheet(name=meta.name, rows=rows, total_rows=total, special_loader=loader))
     return sheets
 
 
