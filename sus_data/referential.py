@@ -174,15 +174,20 @@ def check_referentiel(ref: Referentiel, config: Config) -> list[str]:
     return problems
 
 
-def _ambition_of(noeuds: pd.DataFrame) -> dict[str, str]:
+def _ancestors(noeuds: pd.DataFrame) -> dict[str, list[str]]:
+    """Each node's chain of codes from the root down to itself."""
     parent = dict(zip(noeuds["code"], noeuds["parent"], strict=True))
-    root: dict[str, str] = {}
+    chains: dict[str, list[str]] = {}
     for code in noeuds["code"]:
-        node = code
-        while parent.get(node):
-            node = parent[node]
-        root[code] = node
-    return root
+        chain = [code]
+        while parent.get(chain[0]) and len(chain) <= len(parent):
+            chain.insert(0, parent[chain[0]])
+        chains[code] = chain
+    return chains
+
+
+def _ambition_of(noeuds: pd.DataFrame) -> dict[str, str]:
+    return {code: chain[0] for code, chain in _ancestors(noeuds).items()}
 
 
 def _none_if_empty(series: pd.Series) -> pd.Series:
@@ -193,7 +198,9 @@ def node_rows(ref: Referentiel, config: Config) -> pd.DataFrame:
     ranks = {lv.cle: rank for rank, lv in enumerate(config.levels)}
     noeuds = ref.noeuds.copy()
     noeuds["rang"] = noeuds["niveau"].map(ranks)
-    noeuds["ambition"] = noeuds["code"].map(_ambition_of(noeuds))
+    chains = _ancestors(noeuds)
+    noeuds["ambition"] = noeuds["code"].map(lambda code: chains[code][0])
+    noeuds["chemin"] = noeuds["code"].map(lambda code: "/" + "/".join(chains[code]) + "/")
     noeuds["ordre"] = range(len(noeuds))
     columns = [
         "code",
@@ -204,6 +211,7 @@ def node_rows(ref: Referentiel, config: Config) -> pd.DataFrame:
         "libelle",
         "libelle_court",
         "ambition",
+        "chemin",
         "role",
         "beneficiaires",
         "directions",

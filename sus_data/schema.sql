@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS noeud (
     libelle VARCHAR NOT NULL,
     libelle_court VARCHAR,
     ambition VARCHAR NOT NULL,       -- code of the root ancestor, kept for fast filtering
+    chemin VARCHAR NOT NULL,         -- '/A5/A5-O1/A5-O1-Obj2/': ancestors and itself, to select a subtree
     role VARCHAR,
     beneficiaires VARCHAR,
     directions VARCHAR,

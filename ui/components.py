@@ -1,0 +1,70 @@
+"""Shared pieces of pages: a chart with its table and downloads, empty states, demo notices."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sus_data import exports
+from sus_data.tables import DEMO_FOOTNOTE
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "fr"}
+DEMO_NOTICE = (
+    "Une partie des valeurs affichées sont des **données fictives de démonstration** (marquées d'un astérisque "
+    "dans les tableaux). Elles seront remplacées par les valeurs réelles importées chaque trimestre."
+)
+
+
+def downloads(data: pd.DataFrame, basename: str, key: str) -> None:
+    """Download buttons for what is shown: xlsx, and CSV in the French Excel dialect."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Télécharger (Excel)",
+        data=lambda: exports.xlsx_bytes(data),
+        file_name=f"{basename}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Télécharger (CSV)",
+        data=lambda: exports.csv_fr_bytes(data),
+        file_name=f"{basename}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+
+
+def chart_and_table(fig, display: pd.DataFrame, data: pd.DataFrame, basename: str, key: str, demo: bool = False) -> None:
+    """The chart, then the same numbers as a table (nothing is said by colour alone), then downloads."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"{key}_chart")
+    with st.expander("Voir les valeurs en tableau", expanded=False):
+        st.dataframe(display, hide_index=True, key=f"{key}_table")
+        if demo:
+            st.caption(DEMO_FOOTNOTE)
+        downloads(data, basename, key)
+
+
+def empty_state(what: str, how: str) -> None:
+    st.info(f"**{what}**\n\n{how}", icon=":material/info:")
+
+
+def demo_notice(any_demo: bool) -> None:
+    if any_demo:
+        st.caption(DEMO_NOTICE)
+
+
+def slug(text: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+    return keep.strip("_")[:60] or "export"
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def md(text) -> str:
+    """Text from the data, escaped so that Markdown in a label or a comment is shown, never rendered."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text)).replace("\n", " ")
