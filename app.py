@@ -1,9 +1,10 @@
-"""Entry point: `streamlit run app.py`. Declares the pages and renders the shared filters."""
+"""Entry point: `streamlit run app.py`. Declares the pages, signs users in, renders the shared filters."""
 
 import streamlit as st
 
+from sus_data.accounts import ROLE_IMPORT
 from sus_data.config import get_config
-from ui import data, filters
+from ui import auth, data, filters
 
 config = get_config()
 st.set_page_config(
@@ -13,7 +14,7 @@ st.set_page_config(
     menu_items={"Get help": None, "Report a bug": None, "About": f"{config.observatoire} — {config.nom}"},
 )
 
-PAGES = {
+pages = {
     "Tableau de bord": [
         st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
         st.Page("pages/ambition.py", title="Ambition", icon=":material/account_tree:"),
@@ -22,9 +23,16 @@ PAGES = {
         st.Page("pages/referentiel.py", title="Référentiel", icon=":material/menu_book:"),
     ],
 }
+# The Import page is listed only for those who may import; the page itself refuses everyone else.
+if auth.can(ROLE_IMPORT):
+    pages["Données"] = [st.Page("pages/import_donnees.py", title="Import", icon=":material/upload_file:")]
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation(pages)
 st.sidebar.caption(f"{config.observatoire} — {config.nom}")
-if data.safe_start():
+auth.sidebar_login()
+if config.lecture_reservee and not (auth.can("lecture") or auth.can(ROLE_IMPORT)):
+    st.title(config.schema)
+    st.info("Ce tableau de bord est réservé aux personnes autorisées : connectez-vous (panneau de gauche).")
+elif data.safe_start():
     st.session_state["filtres"] = filters.sidebar()
     navigation.run()

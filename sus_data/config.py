@@ -93,6 +93,8 @@ class Config:
     territories: tuple[Territory, ...]
     seuils: Thresholds = field(default_factory=Thresholds)
     limites: ImportLimits = field(default_factory=ImportLimits)
+    # Reading the dashboard needs the role "lecture" only when the département asks for it.
+    lecture_reservee: bool = False
 
     @property
     def root_level(self) -> Level:
@@ -209,6 +211,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         territories=territories,
         seuils=seuils,
         limites=limites,
+        lecture_reservee=bool(raw.get("acces", {}).get("lecture_reservee", False)),
     )
 
 

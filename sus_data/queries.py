@@ -539,3 +539,9 @@ def referential_table(con) -> pd.DataFrame:
                   i.sens AS "Sens souhaité", i.source AS "Source", i.definition AS "Définition"
            FROM indicateur i JOIN noeud n ON n.code = i.noeud ORDER BY i.ordre"""
     ).df()
+
+
+def operations_frame(con) -> pd.DataFrame:
+    from .history import operations
+
+    return operations(con)

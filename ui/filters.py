@@ -37,7 +37,8 @@ def _read_url(choices: f.Choices) -> None:
     st.session_state[_key("territoires")] = list(parsed.territoires)
     debut = max(low, min(parsed.debut or low, high))
     fin = max(debut, min(parsed.fin or high, high))
-    st.session_state[_key("annees")] = (debut, fin)
+    st.session_state[_key("debut")] = debut
+    st.session_state[_key("fin")] = fin
     st.session_state[_key("annee")] = parsed.annee if parsed.annee is not None and low <= parsed.annee <= high else ALL
     st.session_state[_key("trimestre")] = parsed.trimestre
     st.session_state[_key("granularite")] = parsed.granularite
@@ -93,10 +94,12 @@ def sidebar() -> Filters:
             help=f"Le département ({terr_labels[dep]}) est toujours affiché comme référence.",
         )
         years = list(range(choices.annee_min, choices.annee_max + 1))
-        if len(years) > 1:
-            debut, fin = st.select_slider("Années", options=years, key=_key("annees"))
-        else:
-            debut = fin = years[0]
+        left, right = st.columns(2)
+        debut = left.selectbox("De", years, key=_key("debut"))
+        ends = [y for y in years if y >= debut]
+        if st.session_state.get(_key("fin")) not in ends:
+            st.session_state[_key("fin")] = ends[-1]
+        fin = right.selectbox("À", ends, key=_key("fin"))
         granularite = st.radio(
             "Pas de temps",
             list(f.GRANULARITES),
