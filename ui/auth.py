@@ -47,7 +47,6 @@ def can(role: str) -> bool:
 def sidebar_login() -> None:
     """Sign-in and sign-out controls, in the sidebar."""
     user = current_user()
-    print("DBG user", user)
     with st.sidebar:
         if user is not None:
             st.caption(f"Connecté : {user.nom}" + (f" ({', '.join(sorted(user.roles))})" if user.roles else ""))
@@ -65,9 +64,7 @@ def sidebar_login() -> None:
             with st.form("auth_form"):
                 login = st.text_input("Identifiant", key="auth_login_name")
                 password = st.text_input("Mot de passe", type="password", key="auth_password")
-                submitted = st.form_submit_button("Se connecter")
-                print("DBG submitted", submitted, repr(login))
-                if submitted:
+                if st.form_submit_button("Se connecter"):
                     found = accounts.authenticate(login, password)
                     if found is None:
                         st.error("Identifiant ou mot de passe incorrect.")
