@@ -24,16 +24,19 @@ TREND_PER_YEAR = 0.06
 
 def demo_values(con, config: Config) -> pd.DataFrame:
     """Deterministic demo values (same every time: importing them twice changes nothing)."""
+    # Only the programmes in progress get demo series: an archived programme keeps its real history only.
     indicators = con.execute(
-        """SELECT code, additivite, agregation FROM indicateur
-           WHERE unite = ? AND nature = 'réalisation' AND origine = 'referentiel' AND code NOT LIKE 'CTX-%'
-           ORDER BY ordre""",
+        """SELECT DISTINCT i.code, i.additivite, i.agregation, i.ordre FROM indicateur i
+           JOIN noeud_programme np ON np.noeud = i.noeud JOIN programme p ON p.code = np.programme
+           WHERE i.unite = ? AND i.nature = 'réalisation' AND i.origine = 'referentiel'
+             AND coalesce(p.statut, 'en cours') <> 'archivé'
+           ORDER BY i.ordre""",
         [UNIT_COUNT],
     ).fetchall()
     departement = config.departement.code
     tas = [t.code for t in config.territories if t.parent == departement]
     rows = []
-    for code, additivite, agregation in indicators:
+    for code, additivite, agregation, _ordre in indicators:
         rng = np.random.default_rng(zlib.crc32(code.encode("utf-8")))
         territories = tas if additivite == "somme" else [departement]
         for territory in territories:

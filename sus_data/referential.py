@@ -42,7 +42,10 @@ FILES = {
     "liens": ("liens.csv", ["code_source", "code_cible", "libelle_source", "remarque"]),
     "sigles": ("sigles.csv", ["sigle", "definition"]),
 }
+# indicateurs.csv (required) is read first, then every other `indicateurs*.csv` of the folder in sorted
+# order: indicateurs_contexte.csv, and e.g. indicateurs_pdi.csv for an archived programme.
 INDICATOR_FILES = ("indicateurs.csv", "indicateurs_contexte.csv")
+INDICATOR_GLOB = "indicateurs*.csv"
 INDICATOR_COLUMNS = [
     "code",
     "libelle",
@@ -85,13 +88,20 @@ def _read_csv(path: Path, columns: list[str], problems: list[str]) -> pd.DataFra
     return frame
 
 
+def indicator_files(folder: Path) -> list[str]:
+    """The indicator files of a referential folder: indicateurs.csv first, then the others, sorted."""
+    names = {p.name for p in folder.glob(INDICATOR_GLOB) if p.is_file()}
+    others = sorted(names - {INDICATOR_FILES[0]})
+    return [INDICATOR_FILES[0], *others]
+
+
 def read_referentiel(config: Config) -> Referentiel:
     """Read and check the referential files; raise ReferentielError listing every problem."""
     folder = config.referentiel_dir
     problems: list[str] = []
     frames = {name: _read_csv(folder / fname, cols, problems) for name, (fname, cols) in FILES.items()}
     indicator_frames = []
-    for fname in INDICATOR_FILES:
+    for fname in indicator_files(folder):
         path = folder / fname
         if path.is_file() or fname == INDICATOR_FILES[0]:
             frame = _read_csv(path, INDICATOR_COLUMNS, problems)

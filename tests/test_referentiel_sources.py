@@ -63,7 +63,14 @@ def read(name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def noeuds() -> pd.DataFrame:
-    return read("noeuds.csv")
+    """The nodes of the programme d'actions n°1 (seed 001). noeuds.csv also holds, under ambition 8, the axes
+    and fiches of the archived PDI 2013-2018 (seed 004), checked by tests/test_referentiel_pdi.py."""
+    frame = read("noeuds.csv")
+    pa1 = frame[frame["niveau"].isin(CODE_PATTERNS)]
+    others = frame.drop(pa1.index)
+    assert set(others["niveau"]) <= {"axe", "fiche"} and others["code"].str.startswith("A8-PDI-").all()
+    assert (others["programmes"] == "PDI-2013-2018").all()
+    return pa1.reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +107,7 @@ def test_columns_follow_the_documented_format(noeuds, indicateurs, liens, sigles
     assert list(liens.columns) == ["code_source", "code_cible", "libelle_source", "remarque"]
     assert list(sigles.columns) == ["sigle", "definition"]
     programmes = read("programmes.csv")
-    assert programmes.to_dict("records") == [{
+    assert programmes[programmes["code"] == "PA1"].to_dict("records") == [{
         "code": "PA1",
         "libelle": "Programme d'actions n°1 (actions à engager en 2024)",
         "annee_debut": "2024",

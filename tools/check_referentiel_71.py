@@ -320,7 +320,8 @@ def check(referentiel: Path = DEFAULT_REFERENTIEL, sources: Path = DEFAULT_SOURC
     synthese_norm = normalise(synthese)
     programme_norm = normalise(programme.split("## LISTE DES SIGLES")[0])
 
-    noeuds = read_csv(referentiel / "noeuds.csv")
+    # The archived PDI 2013-2018 (levels axe and fiche) is checked by tests/test_referentiel_pdi.py.
+    noeuds = [n for n in read_csv(referentiel / "noeuds.csv") if n["niveau"] in {"ambition", "orientation", "objectif", "action"}]
     indicateurs = read_csv(referentiel / "indicateurs.csv")
     liens = read_csv(referentiel / "liens.csv")
     sigles = read_csv(referentiel / "sigles.csv")
