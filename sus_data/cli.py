@@ -70,7 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("import_id", type=int, metavar="IMPORT_ID")
     _db_argument(p)
     p.add_argument("--user", metavar="NOM")
+    add_account_commands(sub)
     return parser
+
+
+def add_account_commands(sub) -> None:
+    p = sub.add_parser("compte", help="gérer les comptes locaux (import des données)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchParser, required=True)
+    q = actions.add_parser("ajouter", help="créer un compte ou changer son mot de passe et ses rôles")
+    q.add_argument("login", metavar="IDENTIFIANT")
+    q.add_argument("--nom", default="", help="nom affiché")
+    q.add_argument("--role", action="append", default=[], help="rôle accordé (import, lecture) ; répétable")
+    q.add_argument("--mot-de-passe-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    q = actions.add_parser("supprimer", help="supprimer un compte")
+    q.add_argument("login", metavar="IDENTIFIANT")
+    actions.add_parser("lister", help="lister les comptes (sans les mots de passe)")
 
 
 def _store(args) -> Store:
@@ -186,7 +200,36 @@ def cmd_rollback(args) -> int:
     return EXIT_OK
 
 
+def cmd_compte(args) -> int:
+    from . import accounts
+
+    if args.action == "lister":
+        found = accounts.load_accounts()
+        if not found:
+            print(f"Aucun compte dans {accounts.accounts_path()}.")
+        for login, account in sorted(found.items()):
+            print(f"{login} — {account.get('nom', login)} — rôles : {', '.join(account.get('roles', [])) or 'aucun'}")
+        return EXIT_OK
+    if args.action == "supprimer":
+        if not accounts.remove_account(args.login):
+            print(f"Le compte « {args.login} » n'existe pas.", file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"Compte « {args.login} » supprimé.")
+        return EXIT_OK
+    if args.mot_de_passe_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != password:
+            print("Les deux mots de passe diffèrent.", file=sys.stderr)
+            return EXIT_REJECTED
+    accounts.add_account(args.login, args.nom, password, args.role)
+    print(f"Compte « {args.login} » enregistré dans {accounts.accounts_path()} (rôles : {', '.join(args.role) or 'aucun'}).")
+    return EXIT_OK
+
+
 COMMANDS = {
+    "compte": cmd_compte,
     "init": cmd_init,
     "import": cmd_import,
     "export": cmd_export,

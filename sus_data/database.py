@@ -26,8 +26,10 @@ class InitResult:
     def summary(self) -> str:
         ref = self.referentiel
         lines = [
-            f"Référentiel : {ref['noeuds']} nœuds, {ref['indicateurs']} indicateurs, "
-            f"{ref['territoires']} territoires, {ref['sigles']} sigles."
+            (
+                f"Référentiel : {ref['noeuds']} nœuds, {ref['indicateurs']} indicateurs, "
+                f"{ref['territoires']} territoires, {ref['sigles']} sigles."
+            )
         ]
         lines += [result.summary() for result in self.imports]
         return "\n".join(lines)

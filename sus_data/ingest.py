@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
-from .config import Config
+from .config import Config, ImportLimits
 from .errors import ImportRejected, RollbackRefused, StoreError
 from .report import Report
 from .store import Store, next_operation_id
 from .validate import Lookup, ValidatedFile, empty_values, validate_workbook
 from .vocabulary import OPERATION_DEMO, OPERATION_IMPORT, OPERATION_ROLLBACK
-from .workbook import WorkbookError, read_workbook, safe_filename
+from .workbook import Workbook, WorkbookError, read_workbook, safe_filename
 
 UNCHANGED = "inchangée"
 NEW = "nouvelle"
@@ -76,24 +77,48 @@ def load_lookup(store: Store, config: Config) -> Lookup:
         return Lookup.from_connection(con, config)
 
 
-def validate_upload(upload: Upload, lookup: Lookup) -> ValidatedFile:
-    """Read and check one file. An unreadable file gives a report with one error, never an exception."""
+def read_upload(upload: Upload, limits: ImportLimits) -> Workbook | ValidatedFile:
+    """Read one file; an unreadable file gives a ValidatedFile whose report has one error, never an exception."""
     try:
-        workbook = read_workbook(upload.source, upload.name, lookup.limits)
+        return read_workbook(upload.source, upload.name, limits)
     except WorkbookError as exc:
         report = Report()
         report.add(upload.name, exc.message, exc.conseil)
-        return ValidatedFile(upload.name, "", report, empty_values(), pd.DataFrame())
     except OSError as exc:
         report = Report()
         report.add(upload.name, f"Le fichier n'a pas pu être lu ({exc.strerror or exc}).", "Vérifiez le chemin du fichier.")
-        return ValidatedFile(upload.name, "", report, empty_values(), pd.DataFrame())
-    return validate_workbook(workbook, lookup)
+    return ValidatedFile(upload.name, "", report, empty_values(), pd.DataFrame())
+
+
+def validate_upload(upload: Upload, lookup: Lookup) -> ValidatedFile:
+    """Read and check one file. An unreadable file gives a report with one error, never an exception."""
+    return _validate_read(read_upload(upload, lookup.limits), lookup)
+
+
+def _validate_read(read: Workbook | ValidatedFile, lookup: Lookup) -> ValidatedFile:
+    return read if isinstance(read, ValidatedFile) else validate_workbook(read, lookup)
 
 
 def validate_uploads(store: Store, config: Config, uploads: list[Upload]) -> list[ValidatedFile]:
-    lookup = load_lookup(store, config)
-    return [validate_upload(upload, lookup) for upload in uploads]
+    """Read and check the files; the next file is read while one is checked.
+
+    python-calamine releases the GIL while it parses: the first file is parsed while the referential is
+    loaded from the database, and each next one while the previous one is checked. At most two workbooks
+    are held in memory at once.
+    """
+    if not uploads:
+        return []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as pool:
+        pending = pool.submit(read_upload, uploads[0], config.limites)
+        lookup = load_lookup(store, config)
+        files = []
+        for following in [*uploads[1:], None]:
+            read = pending.result()
+            if following is not None:
+                pending = pool.submit(read_upload, following, config.limites)
+            files.append(_validate_read(read, lookup))
+            del read
+        return files
 
 
 def merged_report(files: list[ValidatedFile]) -> Report:
@@ -144,48 +169,60 @@ def preview(store: Store, validated: ValidatedFile) -> pd.DataFrame:
         return con.execute("SELECT * FROM _diff").df()
 
 
-def _diff(con, valeurs: pd.DataFrame) -> pd.DataFrame:
+def _diff(con, valeurs: pd.DataFrame) -> dict[str, int]:
+    """Stage the comparison in `_diff` and count its rows per movement."""
     _stage_diff(con, valeurs)
-    return con.execute("SELECT mouvement FROM _diff").df()
+    return dict(con.execute("SELECT mouvement, count(*) FROM _diff GROUP BY mouvement").fetchall())
 
 
 def _stage_diff(con, valeurs: pd.DataFrame) -> None:
-    """Compare incoming values with stored ones, in a temporary table `_diff` of the connection."""
+    """Compare incoming values with stored ones, in a temporary table `_diff` of the connection.
+
+    An empty comment or source keeps the stored one only when the value itself is the same: the
+    comment and source of a value that changes described the old value (a real figure replacing a demo
+    one must not keep the demo's source). The old ones stay in `historique`.
+    """
     con.register("_entrant", pa.Table.from_pandas(valeurs, preserve_index=False))
     try:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _diff AS
-            SELECT e.indicateur, e.territoire, e.annee, e.trimestre, e.mesure,
-                   e.valeur AS nouvelle_valeur,
-                   coalesce(e.commentaire, v.commentaire) AS nouveau_commentaire,
-                   coalesce(e.source, v.source) AS nouvelle_source,
-                   v.valeur AS ancienne_valeur, v.commentaire AS ancien_commentaire,
-                   v.source AS ancienne_source, v.operation AS ancienne_operation,
-                   CASE WHEN v.indicateur IS NULL THEN '{NEW}'
-                        WHEN v.valeur = e.valeur
-                             AND v.commentaire IS NOT DISTINCT FROM coalesce(e.commentaire, v.commentaire)
-                             AND v.source IS NOT DISTINCT FROM coalesce(e.source, v.source)
+            WITH d AS (
+                SELECT e.indicateur, e.territoire, e.annee, e.trimestre, e.mesure,
+                       e.valeur AS nouvelle_valeur,
+                       CASE WHEN v.valeur = e.valeur THEN coalesce(e.commentaire, v.commentaire)
+                            ELSE e.commentaire END AS nouveau_commentaire,
+                       CASE WHEN v.valeur = e.valeur THEN coalesce(e.source, v.source)
+                            ELSE e.source END AS nouvelle_source,
+                       v.indicateur IS NOT NULL AS existe,
+                       v.valeur AS ancienne_valeur, v.commentaire AS ancien_commentaire,
+                       v.source AS ancienne_source, v.operation AS ancienne_operation
+                FROM _entrant e
+                LEFT JOIN valeur v
+                  ON v.indicateur = e.indicateur AND v.territoire = e.territoire AND v.annee = e.annee
+                 AND v.trimestre = e.trimestre AND v.mesure = e.mesure
+            )
+            SELECT * EXCLUDE (existe),
+                   CASE WHEN NOT existe THEN '{NEW}'
+                        WHEN ancienne_valeur = nouvelle_valeur
+                             AND ancien_commentaire IS NOT DISTINCT FROM nouveau_commentaire
+                             AND ancienne_source IS NOT DISTINCT FROM nouvelle_source
                         THEN '{UNCHANGED}' ELSE '{CHANGED}' END AS mouvement
-            FROM _entrant e
-            LEFT JOIN valeur v
-              ON v.indicateur = e.indicateur AND v.territoire = e.territoire AND v.annee = e.annee
-             AND v.trimestre = e.trimestre AND v.mesure = e.mesure
+            FROM d
             """
         )
     finally:
         con.unregister("_entrant")
 
 
-def _result_from_diff(validated: ValidatedFile, operation_id: int | None, diff: pd.DataFrame, n_ind: int = 0) -> ImportResult:
-    counts = diff["mouvement"].value_counts()
+def _result_from_diff(validated: ValidatedFile, operation_id: int | None, counts: dict[str, int], n_ind: int = 0) -> ImportResult:
     return ImportResult(
         fichier=validated.filename,
         sha256=validated.sha256,
         operation_id=operation_id,
-        nb_nouvelles=int(counts.get(NEW, 0)),
-        nb_modifiees=int(counts.get(CHANGED, 0)),
-        nb_inchangees=int(counts.get(UNCHANGED, 0)),
+        nb_nouvelles=counts.get(NEW, 0),
+        nb_modifiees=counts.get(CHANGED, 0),
+        nb_inchangees=counts.get(UNCHANGED, 0),
         nb_ignorees=validated.n_ignorees,
         nb_indicateurs=n_ind,
         report=validated.report,
@@ -214,12 +251,13 @@ def _indicator_changes(con, indicators: pd.DataFrame) -> list[tuple[str, str | N
 def write_validated(con, validated: ValidatedFile, user: str, nature: str = OPERATION_IMPORT) -> ImportResult:
     """Write one validated file inside the caller's transaction. Returns its counts."""
     indicator_changes = _indicator_changes(con, validated.indicateurs) if len(validated.indicateurs) else []
-    diff = _diff(con, validated.valeurs)
-    n_changed = int((diff["mouvement"] != UNCHANGED).sum())
+    counts = _diff(con, validated.valeurs)
+    n_changed = counts.get(NEW, 0) + counts.get(CHANGED, 0)
     if n_changed == 0 and not indicator_changes:
-        return _result_from_diff(validated, None, diff)
+        con.execute("DROP TABLE IF EXISTS _diff")
+        return _result_from_diff(validated, None, counts)
     op = next_operation_id(con)
-    result = _result_from_diff(validated, op, diff, len(indicator_changes))
+    result = _result_from_diff(validated, op, counts, len(indicator_changes))
     con.execute(
         """INSERT INTO operation (id, nature, fichier, sha256, utilisateur, horodatage, nb_nouvelles,
                                   nb_modifiees, nb_inchangees, nb_ignorees)

@@ -16,8 +16,10 @@ EXCEL_ERRORS = {
 YES = {"oui", "o", "yes", "vrai", "true", "fait", "realise", "realisee", "x"}
 NO = {"non", "n", "no", "faux", "false", "nonrealise", "nonrealisee"}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_FRENCH = re.compile(r"^[+-]?\d+(,\d+)?$")
-_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
+_NUMBER_START = frozenset("0123456789+-\u2212")
+_GROUPING = re.compile(r"[\s']+")
+# sign, integer part (digits, or digits grouped by three), decimal separator, decimals.
+_WRITTEN_NUMBER = re.compile(r"([+-]?) ?(\d{1,3}(?: \d{3})+|\d+)(?:([,.])(\d+))?")
 _LEADING_NUMBER = re.compile(r"^[+-]?\d[\d\s\u00a0\u202f,.]*")
 
 # Reasons a cell is not a number; the validator turns them into French messages.
@@ -55,6 +57,10 @@ def parse_number(cell) -> tuple[float | None, str | None, str]:
     text = textnorm.clean_cell(cell)
     if not text:
         return None, EMPTY, KIND_PLAIN
+    if text[0] in _NUMBER_START:  # the usual case first: `1 234,5`, `12,5 %`
+        value, reason, kind = _written_number(text)
+        if value is not None or reason is not None:
+            return value, reason, kind
     if text.upper() in EXCEL_ERRORS or (text.startswith("#") and text.endswith(("!", "?"))):
         return None, EXCEL_ERROR, KIND_PLAIN
     lowered = textnorm.key(text)
@@ -64,25 +70,37 @@ def parse_number(cell) -> tuple[float | None, str | None, str]:
         return 1.0, None, KIND_YESNO
     if lowered in NO:
         return 0.0, None, KIND_YESNO
+    compact = _SPACES.sub("", text)
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}", compact):
+        return None, DATE, KIND_PLAIN
+    if _LEADING_NUMBER.match(text.strip()) and re.search(r"[^\W\d_]", text):
+        return None, WITH_UNIT, KIND_PLAIN
+    return None, NOT_NUMBER, KIND_PLAIN
+
+
+def _written_number(text: str) -> tuple[float | None, str | None, str]:
+    """A number written as text, with its `%` or `€` sign: (number, None, kind), (None, AMBIGUOUS, ""),
+    or (None, None, "") when the text is not a number at all.
+
+    Spaces (normal, no-break, narrow no-break) or apostrophes may group thousands by three: `1 234,5`;
+    `12 34` is not a number, so that two numbers typed in one cell are not glued into one.
+    """
     kind = KIND_PLAIN
     if text.endswith("%"):
         kind = KIND_PERCENT
         text = text[:-1]
     elif text.endswith("€"):
         text = text[:-1]
-    compact = _SPACES.sub("", text).replace("\u2212", "-")
-    if _FRENCH.match(compact):
-        return float(compact.replace(",", ".")), None, kind
-    if _DOT_DECIMAL.match(compact):
+    match = _WRITTEN_NUMBER.fullmatch(_GROUPING.sub(" ", text.replace("\u2212", "-")).strip())
+    if match is None:
+        return None, None, KIND_PLAIN
+    sign, whole, separator, decimals = match.groups()
+    if separator == "." and len(decimals) == 3 and len(whole) <= 3 and not whole.startswith("0"):
         # `12.5` is read as a decimal; `1.234` could be a thousands separator: ask rather than guess.
-        if len(compact.split(".")[1]) == 3:
-            return None, AMBIGUOUS, KIND_PLAIN
-        return float(compact), None, kind
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}", compact):
-        return None, DATE, KIND_PLAIN
-    if _LEADING_NUMBER.match(text.strip()) and re.search(r"[^\W\d_]", text):
-        return None, WITH_UNIT, KIND_PLAIN
-    return None, NOT_NUMBER, KIND_PLAIN
+        # (`0.125`, `1234.567` and `1 234.567` cannot be thousands, and are read as decimals.)
+        return None, AMBIGUOUS, KIND_PLAIN
+    digits = sign + whole.replace(" ", "") + ("." + decimals if decimals else "")
+    return float(digits), None, kind
 
 
 def leading_number(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from . import textnorm
@@ -70,13 +71,11 @@ def parse_year(cell) -> tuple[int | None, str | None]:
     if isinstance(cell, bool):
         return None, "invalide"
     if isinstance(cell, (int, float)):
-        if cell != cell or not float(cell).is_integer():
+        if isinstance(cell, float) and not (math.isfinite(cell) and cell.is_integer()):
             return None, "invalide"
         year = int(cell)
     else:
-        text = textnorm.clean_cell(cell)
-        if text.endswith(".0"):
-            text = text[:-2]
+        text = textnorm.clean_cell(cell).removesuffix(".0")
         if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}.*", text):
             return None, "date"
         if not text.isdigit():

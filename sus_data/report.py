@@ -6,6 +6,7 @@ tests compare it word for word.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,6 +32,13 @@ def shown(value) -> str:
     """A cell value as the user typed it, bounded in length."""
     if value is None:
         return ""
+    # Booleans and dates as a French spreadsheet shows them.
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y" if value.time() == dt.time() else "%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
     text = str(value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))

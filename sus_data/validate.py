@@ -8,7 +8,7 @@ a fraction of the time it takes to read it.
 from __future__ import annotations
 
 import difflib
-import operator
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,31 +179,92 @@ def find_header(sheet: Sheet, columns: dict[str, set[str]], required: tuple[str,
     return None
 
 
+class _Column:
+    """One column of a sheet, factorised: the distinct cells (`uniques`) and, per row, which one it holds.
+
+    A column of 100 000 cells holds a few dozen distinct codes, territories or years: every check runs
+    once per distinct cell and is spread to the rows by integer indexing, so that the Python work is
+    proportional to the distinct cells, not to the rows.
+    """
+
+    def __init__(self, codes: np.ndarray, uniques: list):
+        self.codes = codes
+        self.uniques = uniques
+
+    @classmethod
+    def of(cls, values) -> _Column:
+        return cls(*_factorize(values))
+
+    @classmethod
+    def empty(cls, n: int) -> _Column:
+        return cls(np.zeros(n, dtype=np.intp), [None])
+
+    def take(self, positions: np.ndarray) -> _Column:
+        return _Column(self.codes[positions], self.uniques)
+
+    def each(self, func) -> list:
+        return [func(cell) for cell in self.uniques]
+
+    def spread(self, per_unique: list, dtype=object) -> np.ndarray:
+        """Per-row array from one result per distinct cell."""
+        if dtype is object:
+            return _object_array(per_unique)[self.codes]
+        return np.asarray(per_unique, dtype=dtype)[self.codes]
+
+    def cells(self, where: np.ndarray) -> list:
+        """The cells as read, at the rows selected by a mask or positions."""
+        return [self.uniques[c] for c in self.codes[where]]
+
+    def blank(self) -> np.ndarray:
+        return self.spread(self.each(_is_blank), bool)
+
+
+# Python hashes True like 1 and False like 0: factorised together, a VRAI cell would pass for the number
+# 1 (or the reverse). Booleans are tagged while factorising a column that mixes them with numbers.
+_BOOL_TAG = "cellule booléenne"
+
+
+def _factorize(values) -> tuple[np.ndarray, list]:
+    arr = _object_array(values)
+    codes, uniques = pd.factorize(arr)
+    uniques = list(uniques)
+    if any(isinstance(u, (bool, int, float)) and u in (0, 1) for u in uniques) and bool in set(map(type, arr)):
+        tagged = _object_array([(_BOOL_TAG, v) if type(v) is bool else v for v in arr])
+        codes, uniques = pd.factorize(tagged)
+        uniques = [u[1] if isinstance(u, tuple) and u[0] == _BOOL_TAG else u for u in uniques]
+    if len(codes) and codes.min() < 0:  # empty cells (None, or NaN from a float column) share one code
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques.append(None)
+    return codes, uniques
+
+
 class _Checker:
     """Collects vectorised problems for one sheet of one file."""
 
-    def __init__(self, fichier: str, sheet: Sheet, mapping: dict[str, int], columns: dict[str, list], n: int):
+    def __init__(self, fichier: str, sheet: Sheet, mapping: dict[str, int], columns: dict[str, _Column], lines: np.ndarray):
         self.fichier = fichier
         self.sheet = sheet
         self.mapping = mapping
         self.frames: list[pd.DataFrame] = []
         self.columns = columns
-        self.n = n
+        self.lines = lines
+        self.n = len(lines)
 
     def column_label(self, name: str) -> str:
         col = self.mapping[name]
         return f"{column_letter(self.sheet.first_col + col)} ({name})"
 
-    def cell_ref(self, name: str, line: int) -> str:
-        return f"{column_letter(self.sheet.first_col + self.mapping[name])}{line}"
+    def column(self, name: str) -> _Column:
+        return self.columns.get(name) or _Column.empty(self.n)
 
-    def column(self, name: str) -> list:
-        return self.columns.get(name) or [None] * self.n
-
-    def problems(self, lines: np.ndarray, name: str | None, values, message, conseil, gravite=ERROR) -> None:
-        """Add one problem per line; `message` and `conseil` may be a string or a per-line sequence."""
+    def problems(self, where: np.ndarray, name: str | None, message, conseil, gravite=ERROR, values=None) -> None:
+        """Add one problem per selected row (mask or positions), showing the cell as read unless `values`
+        is given; `message` and `conseil` may be a string or a per-row sequence."""
+        lines = self.lines[where]
         if len(lines) == 0:
             return
+        if values is None:
+            values = self.column(name).cells(where) if name else [""] * len(lines)
         frame = pd.DataFrame(
             {
                 "fichier": self.fichier,
@@ -220,28 +281,11 @@ class _Checker:
 
 
 def _object_array(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return np.ascontiguousarray(values)
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
-
-
-def _map_unique(values, func) -> tuple[np.ndarray, np.ndarray]:
-    """Apply `func(cell) -> (result, reason)` once per distinct value, then spread the results.
-
-    A column of 100 000 cells holds a few dozen distinct codes, territories or years: this keeps the
-    Python work proportional to those, not to the rows.
-    """
-    index, uniques = pd.factorize(_object_array(values), use_na_sentinel=False)
-    # factorize turns None into NaN: give the functions back the None the cell held.
-    pairs = [func(None if isinstance(u, float) and u != u else u) for u in uniques]
-    results = _object_array([p[0] for p in pairs])
-    reasons = _object_array([p[1] for p in pairs])
-    return results[index], reasons[index]
-
-
-def _blank_mask(values) -> np.ndarray:
-    blank, _ = _map_unique(values, lambda c: (_is_blank(c), None))
-    return blank.astype(bool)
 
 
 NUMBER_MESSAGES = {
@@ -277,17 +321,33 @@ def _number_problem(reason: str, cell) -> tuple[str, str]:
     return NUMBER_MESSAGES[reason]
 
 
-def _clean_text(value) -> tuple[str | None, None]:
+def _clean_text(value) -> str | None:
     if _is_blank(value):
-        return None, None
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = "".join(c for c in str(value) if c.isprintable() or c in "\n\t").strip()
-    return text[:MAX_TEXT_LENGTH] or None, None
+    return text[:MAX_TEXT_LENGTH] or None
 
 
-def _text_column(values: list) -> list:
-    return list(_map_unique(values, _clean_text)[0])
+def _parse_number(cell) -> tuple[float | None, str | None, str]:
+    # Typed numbers are most cells of a value column: skip the text parsing for them.
+    if type(cell) is float or type(cell) is int:
+        return (float(cell), None, numbers.KIND_PLAIN) if math.isfinite(cell) else (None, numbers.NOT_FINITE, "")
+    return numbers.parse_number(cell)
+
+
+def _data_columns(rows: list, indexes: list[int]) -> list[np.ndarray]:
+    """The cells of the given columns, as one object array per column."""
+    if not rows:
+        return [_object_array([]) for _ in indexes]
+    width = max(max(indexes) + 1, max(map(len, rows)))
+    if min(map(len, rows)) < width:  # CSV lines may be short; spreadsheets are rectangular
+        rows = [row if len(row) == width else list(row) + [None] * (width - len(row)) for row in rows]
+    # One 2-D array, then column slices: several times faster than transposing with zip.
+    table = np.empty((len(rows), width), dtype=object)
+    table[:] = rows
+    return [table[:, index] for index in indexes]
 
 
 def _check_values_sheet(
@@ -365,24 +425,22 @@ def _check_values_sheet(
         )
         return empty_values(), 0, 0
     names = list(mapping)
-    width = max(mapping.values()) + 1
-    if any(len(row) < width for row in data_rows):  # CSV lines may be short; spreadsheets are rectangular
-        data_rows = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in data_rows]
-    if data_rows:
-        picked = map(operator.itemgetter(*[mapping[name] for name in names]), data_rows)
-        raw_columns = [list(col) for col in zip(*picked, strict=True)] if len(names) > 1 else [[v for v in picked]]
-    else:
-        raw_columns = [[] for _ in names]
-    blanks = [_blank_mask(values) for values in raw_columns]
+    columns = {
+        name: _Column.of(values)
+        for name, values in zip(names, _data_columns(data_rows, [mapping[name] for name in names]), strict=True)
+    }
+    blanks = {name: column.blank() for name, column in columns.items()}
+    # Rows with nothing in any of the contract's columns are spacing, not data.
     filled = np.zeros(len(data_rows), dtype=bool)
-    for blank in blanks:
+    for blank in blanks.values():
         filled |= ~blank
     keep = np.flatnonzero(filled)
-    has_blank_cells = any(blank[keep].any() for blank in blanks)
-    columns = {name: [values[i] for i in keep] if len(keep) < len(values) else values for name, values in zip(names, raw_columns, strict=True)}
+    if len(keep) < len(data_rows):
+        columns = {name: column.take(keep) for name, column in columns.items()}
+        blanks = {name: blank[keep] for name, blank in blanks.items()}
     lines = keep.astype(np.int64) + sheet.first_row + header_index + 1
     n = len(keep)
-    checker = _Checker(fichier, sheet, mapping, columns, n)
+    checker = _Checker(fichier, sheet, mapping, columns, lines)
     if n == 0:
         report.add(
             fichier,
@@ -395,42 +453,22 @@ def _check_values_sheet(
     bad = np.zeros(n, dtype=bool)
 
     # Formulas saved without a computed value, and Excel errors, read as empty cells: say what they are.
-    if has_blank_cells and sheet.special_cells:
-        for name in mapping:
-            found_cells = [sheet.special_cells.get(checker.cell_ref(name, int(line))) for line in lines]
-            hit = np.array([c is not None for c in found_cells])
-            if not hit.any():
-                continue
-            marks = [c for c in found_cells if c is not None]
-            formula = np.array([c == FORMULA_MARK for c in found_cells])
-            checker.problems(
-                lines[formula],
-                name,
-                [FORMULA_MARK] * int(formula.sum()),
-                "La cellule contient une formule dont le résultat n'a pas été enregistré.",
-                "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (le résultat sera calculé), "
-                "ou remplacez la formule par sa valeur (copier, collage spécial « valeurs »).",
-            )
-            error = hit & ~formula
-            message, conseil = NUMBER_MESSAGES[numbers.EXCEL_ERROR]
-            checker.problems(lines[error], name, [c for c in marks if c != FORMULA_MARK], message, conseil)
-            bad |= hit
+    if any(blank.any() for blank in blanks.values()) and sheet.special_cells:
+        bad |= _check_special_cells(checker, sheet, blanks)
 
     # Indicator codes.
     canonical = {**lookup.canonical_code(), **{c.upper(): c for c in extra_codes}}
-    raw_codes = checker.column("code_indicateur")
-    codes_arr, _ = _map_unique(
-        raw_codes, lambda c: (None if _is_blank(c) else canonical.get(textnorm.clean_cell(c).upper()), None)
-    )
-    codes = list(codes_arr)
-    empty_code = _blank_mask(raw_codes)
-    unknown_code = (codes_arr == None) & ~empty_code  # noqa: E711 (element-wise comparison)
+    code_column = checker.column("code_indicateur")
+    code_of = code_column.each(lambda c: None if _is_blank(c) else canonical.get(textnorm.clean_cell(c).upper()))
+    codes = code_column.spread(code_of)
+    empty_code = blanks["code_indicateur"]
+    unknown_code = code_column.spread([c is None for c in code_of], bool) & ~empty_code
     checker.problems(
-        lines[empty_code],
+        empty_code,
         "code_indicateur",
-        [""] * int(empty_code.sum()),
         "Le code de l'indicateur est vide.",
         "Saisissez le code de l'indicateur (colonne A du modèle), ex. A1-O1-Obj1-Ac1-I1.",
+        values=[""] * int(empty_code.sum()),
     )
     if unknown_code.any():
         known = list(canonical.values())
@@ -448,37 +486,33 @@ def _check_values_sheet(
                 )
             return advice_cache[key]
 
-        values = [raw_codes[i] for i in np.flatnonzero(unknown_code)]
         checker.problems(
-            lines[unknown_code],
+            unknown_code,
             "code_indicateur",
-            values,
             "Ce code d'indicateur n'existe pas dans le référentiel.",
-            [advice(v) for v in values],
+            [advice(v) for v in code_column.cells(unknown_code)],
         )
     bad |= empty_code | unknown_code
 
     # Territories.
-    raw_terr = checker.column("territoire")
-    terr_arr, _ = _map_unique(raw_terr, lambda t: (None if _is_blank(t) else lookup.aliases.get(textnorm.key(t)), None))
-    terr_codes = list(terr_arr)
-    terr_missing = terr_arr == None  # noqa: E711
+    terr_column = checker.column("territoire")
+    terr_of = terr_column.each(lambda t: _territory(t, lookup))
+    territories = terr_column.spread(terr_of)
+    terr_missing = terr_column.spread([t is None for t in terr_of], bool)
     if terr_missing.any():
         valid = ", ".join(lookup.territories)
-        values = [raw_terr[i] for i in np.flatnonzero(terr_missing)]
         checker.problems(
-            lines[terr_missing],
+            terr_missing,
             "territoire",
-            values,
-            ["Le territoire est vide." if _is_blank(v) else "Ce territoire n'est pas reconnu." for v in values],
+            ["Le territoire est vide." if _is_blank(v) else "Ce territoire n'est pas reconnu." for v in terr_column.cells(terr_missing)],
             f"Saisissez un code de territoire ({valid}) ou son nom complet.",
         )
     bad |= terr_missing
 
     # Years.
-    raw_years = checker.column("annee")
-    years, reasons = _map_unique(raw_years, periods.parse_year)
-    reasons_arr = np.array(reasons, dtype=object)
+    year_column = checker.column("annee")
+    year_of = year_column.each(periods.parse_year)
+    year_reasons = year_column.spread([reason for _, reason in year_of])
     year_messages = {
         "vide": ("L'année est vide.", "Saisissez l'année sur 4 chiffres, ex. 2025."),
         "date": (
@@ -488,199 +522,236 @@ def _check_values_sheet(
         "hors": ("L'année est hors de la période possible (2000 à 2100).", "Saisissez l'année sur 4 chiffres, ex. 2025."),
         "invalide": ("L'année n'est pas un nombre entier.", "Saisissez l'année sur 4 chiffres, ex. 2025."),
     }
-    for reason, (message, conseil) in year_messages.items():
-        hit = reasons_arr == reason
-        if hit.any():
-            checker.problems(lines[hit], "annee", [raw_years[i] for i in np.flatnonzero(hit)], message, conseil)
-    bad |= reasons_arr != None  # noqa: E711
+    year_bad = year_column.spread([reason is not None for _, reason in year_of], bool)
+    if year_bad.any():
+        for reason, (message, conseil) in year_messages.items():
+            checker.problems(year_reasons == reason, "annee", message, conseil)
+    bad |= year_bad
+    years = year_column.spread([year if year is not None else 0 for year, _ in year_of], np.int64)
 
     # Quarters.
-    raw_quarters = checker.column("trimestre")
-    quarters, reasons = _map_unique(raw_quarters, periods.parse_quarter)
-    reasons_arr = np.array(reasons, dtype=object)
-    hit = reasons_arr == "mois"
-    if hit.any():
-        values = [raw_quarters[i] for i in np.flatnonzero(hit)]
+    quarter_column = checker.column("trimestre")
+    quarter_of = quarter_column.each(periods.parse_quarter)
+    quarter_bad = quarter_column.spread([reason is not None for _, reason in quarter_of], bool)
+    if quarter_bad.any():
+        reasons = quarter_column.spread([reason for _, reason in quarter_of])
+        hit = reasons == "mois"
         checker.problems(
-            lines[hit],
+            hit,
             "trimestre",
-            values,
             "Un mois a été saisi à la place d'un trimestre.",
-            [f"Saisissez le trimestre : « {v} » tombe au T{periods.month_quarter(v)}." for v in values],
+            [f"Saisissez le trimestre : « {v} » tombe au T{periods.month_quarter(v)}." for v in quarter_column.cells(hit)],
         )
-    hit = reasons_arr == "invalide"
-    if hit.any():
         checker.problems(
-            lines[hit],
+            reasons == "invalide",
             "trimestre",
-            [raw_quarters[i] for i in np.flatnonzero(hit)],
             "Le trimestre n'est pas reconnu.",
             "Saisissez 1, 2, 3 ou 4 (ou T1 à T4) ; laissez vide pour une valeur annuelle.",
         )
-    bad |= reasons_arr != None  # noqa: E711
+    bad |= quarter_bad
+    quarters = quarter_column.spread([q if q is not None else 0 for q, _ in quarter_of], np.int64)
 
-    # Values and targets.
-    units, _ = _map_unique(
-        codes, lambda c: ((extra_codes.get(c) or lookup.indicators.get(c)).unite if c is not None else "", None)
-    )
+    # Values and targets, checked against the unit of their indicator.
+    def unit_is(unit: str) -> np.ndarray:
+        return code_column.spread([_unit(c, extra_codes, lookup) == unit for c in code_of], bool)
+
+    is_count, is_percent, is_yesno, is_qualitative = (unit_is(u) for u in (UNIT_COUNT, UNIT_PERCENT, UNIT_YESNO, UNIT_QUALITATIVE))
     parsed: dict[str, np.ndarray] = {}
     skipped = np.zeros(n, dtype=bool)
-    has_target = ~_blank_mask(checker.column("cible")) if "cible" in mapping else np.zeros(n, dtype=bool)
+    has_target = ~blanks["cible"] if "cible" in mapping else np.zeros(n, dtype=bool)
     for name in ("valeur", "cible"):
         if name not in mapping:
             parsed[name] = np.full(n, np.nan)
             continue
-        raw = checker.column(name)
-        numeric = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(dtype=float)
-        # Plain finite numbers (the usual case) need no further look; the rest is parsed one by one.
-        kinds_of_cells, _ = _map_unique(raw, lambda v: (isinstance(v, (bool, str)), None))
-        slow = ~np.isfinite(numeric) | kinds_of_cells.astype(bool)
-        kinds = np.full(n, "", dtype=object)
-        reason_arr = np.full(n, None, dtype=object)
-        if slow.any():
-            idx = np.flatnonzero(slow)
-            results, reasons = _map_unique([raw[i] for i in idx], lambda c: _pair(numbers.parse_number(c)))
-            numeric[idx] = [r[0] if r[0] is not None else np.nan for r in results]
-            kinds[idx] = [r[1] for r in results]
-            reason_arr[idx] = reasons
-        empty = reason_arr == numbers.EMPTY
+        column = checker.column(name)
+        parsed_of = column.each(_parse_number)
+        numeric = column.spread([np.nan if value is None else value for value, _, _ in parsed_of], float)
+        empty = column.spread([reason == numbers.EMPTY for _, reason, _ in parsed_of], bool)
         if name == "valeur":
             # A row with a target and no value yet is a target row, not an empty one.
             skipped = empty & ~bad & ~has_target
-            if skipped.any():
-                checker.problems(
-                    lines[skipped],
-                    name,
-                    [""] * int(skipped.sum()),
-                    "La valeur est vide : la ligne est ignorée (aucune valeur enregistrée n'est effacée).",
-                    "Rien à faire si la valeur n'est pas encore connue ; sinon saisissez-la.",
-                    gravite=WARNING,
-                )
-        failing = (reason_arr != None) & ~empty  # noqa: E711
+            checker.problems(
+                skipped,
+                name,
+                "La valeur est vide : la ligne est ignorée (aucune valeur enregistrée n'est effacée).",
+                "Rien à faire si la valeur n'est pas encore connue ; sinon saisissez-la.",
+                gravite=WARNING,
+                values=[""] * int(skipped.sum()),
+            )
+        failing = column.spread([reason not in (None, numbers.EMPTY) for _, reason, _ in parsed_of], bool)
         if failing.any():
             idx = np.flatnonzero(failing)
-            pairs = [_number_problem(reason_arr[i], raw[i]) for i in idx]
-            checker.problems(lines[idx], name, [raw[i] for i in idx], [p[0] for p in pairs], [p[1] for p in pairs])
-        bad |= failing
+            reasons = column.spread([reason for _, reason, _ in parsed_of])
+            pairs = [_number_problem(reasons[i], cell) for i, cell in zip(idx, column.cells(idx), strict=True)]
+            checker.problems(idx, name, [p[0] for p in pairs], [p[1] for p in pairs])
         ok = ~np.isnan(numeric)
-        # Unit-specific rules.
-        hit = ok & (units == UNIT_COUNT) & (numeric < 0)
+        yes_no = column.spread([kind == numbers.KIND_YESNO for _, _, kind in parsed_of], bool)
+        percent = column.spread([kind == numbers.KIND_PERCENT for _, _, kind in parsed_of], bool)
+        rules = [
+            (
+                ok & is_count & (numeric < 0),
+                "Un comptage ne peut pas être négatif.",
+                "Saisissez un nombre positif ou nul ; pour signaler une baisse, saisissez la nouvelle valeur.",
+            ),
+            (
+                ok & yes_no & ~is_yesno,
+                "« oui » ou « non » n'est accepté que pour un jalon (unité oui/non).",
+                "Saisissez un nombre.",
+            ),
+            (
+                ok & is_yesno & (numeric != 0.0) & (numeric != 1.0),
+                "Un jalon se renseigne par oui ou non.",
+                "Saisissez « oui » (réalisé) ou « non » (pas encore réalisé).",
+            ),
+            (
+                ok & percent & ~is_percent & ~is_qualitative,
+                "Un pourcentage a été saisi pour un indicateur qui ne s'exprime pas en %.",
+                "Saisissez la valeur dans l'unité de l'indicateur (voir la colonne unité du modèle).",
+            ),
+        ]
+        cell_bad = failing.copy()
+        for hit, message, conseil in rules:
+            checker.problems(hit, name, message, conseil)
+            cell_bad |= hit
+        # Warnings only for cells that are not already in error: one problem per cell is enough.
         checker.problems(
-            lines[hit],
+            ok & ~cell_bad & is_count & (np.floor(numeric) != numeric),
             name,
-            [raw[i] for i in np.flatnonzero(hit)],
-            "Un comptage ne peut pas être négatif.",
-            "Saisissez un nombre positif ou nul ; pour signaler une baisse, saisissez la nouvelle valeur.",
-        )
-        bad |= hit
-        hit = ok & (units == UNIT_COUNT) & (numeric >= 0) & (np.floor(numeric) != numeric)
-        checker.problems(
-            lines[hit],
-            name,
-            [raw[i] for i in np.flatnonzero(hit)],
             "Un comptage est normalement un nombre entier.",
             "Vérifiez la valeur ; si elle est juste (une moyenne, par exemple), rien à faire.",
             gravite=WARNING,
         )
-        hit = ok & (kinds == numbers.KIND_YESNO) & (units != UNIT_YESNO) & np.array([isinstance(v, str) for v in raw])
         checker.problems(
-            lines[hit],
+            ok & ~cell_bad & is_percent & ~percent & (numeric > 0) & (numeric < 1),
             name,
-            [raw[i] for i in np.flatnonzero(hit)],
-            "« oui » ou « non » n'est accepté que pour un jalon (unité oui/non).",
-            "Saisissez un nombre.",
-        )
-        bad |= hit
-        hit = ok & (units == UNIT_YESNO) & ~np.isin(numeric, (0.0, 1.0))
-        checker.problems(
-            lines[hit],
-            name,
-            [raw[i] for i in np.flatnonzero(hit)],
-            "Un jalon se renseigne par oui ou non.",
-            "Saisissez « oui » (réalisé) ou « non » (pas encore réalisé).",
-        )
-        bad |= hit
-        hit = ok & (kinds == numbers.KIND_PERCENT) & (units != UNIT_PERCENT) & (units != UNIT_QUALITATIVE)
-        checker.problems(
-            lines[hit],
-            name,
-            [raw[i] for i in np.flatnonzero(hit)],
-            "Un pourcentage a été saisi pour un indicateur qui ne s'exprime pas en %.",
-            "Saisissez la valeur dans l'unité de l'indicateur (voir la colonne unité du modèle).",
-        )
-        bad |= hit
-        hit = ok & (units == UNIT_PERCENT) & (kinds != numbers.KIND_PERCENT) & (numeric > 0) & (numeric < 1)
-        checker.problems(
-            lines[hit],
-            name,
-            [raw[i] for i in np.flatnonzero(hit)],
             "Valeur entre 0 et 1 pour un indicateur en % : s'agit-il d'une fraction (0,125 pour 12,5 %) ?",
             "Les pourcentages se saisissent en nombre de pour cent : 12,5 pour 12,5 %. Corrigez si besoin.",
             gravite=WARNING,
         )
+        bad |= cell_bad
         parsed[name] = numeric
 
     # Keys twice in the file: every repeat after the first is an error that names the first line.
-    key_frame = pd.DataFrame({"i": codes, "t": terr_codes, "a": years, "q": quarters, "line": lines})
-    complete = key_frame[["i", "t", "a", "q"]].notna().all(axis=1).to_numpy() & ~bad
-    dup = np.zeros(n, dtype=bool)
-    if complete.any():
-        sub = key_frame[complete]
-        first = sub.groupby(["i", "t", "a", "q"], sort=False)["line"].transform("min")
-        repeat = (sub["line"] != first).to_numpy()
-        if repeat.any():
-            positions = sub.index.to_numpy()[repeat]
-            checker.problems(
-                lines[positions],
-                "code_indicateur",
-                [codes[i] for i in positions],
-                [
-                    f"La même valeur (indicateur, territoire, année, trimestre) figure déjà ligne {f}."
-                    for f in first.to_numpy()[repeat]
-                ],
-                "Gardez une seule ligne par indicateur, territoire et période.",
-            )
-            dup[positions] = True
-    bad |= dup
+    repeat, first = _repeated_keys(~bad, [(code_column, code_of), (terr_column, terr_of)], years, quarters)
+    if len(repeat):
+        checker.problems(
+            repeat,
+            "code_indicateur",
+            [f"La même valeur (indicateur, territoire, année, trimestre) figure déjà ligne {f}." for f in lines[first]],
+            "Gardez une seule ligne par indicateur, territoire et période.",
+        )
+        bad[repeat] = True
 
     for frame in checker.frames:
         report.add_frame(frame)
     if bad.any() and not report.ok:
         return empty_values(), n, int(skipped.sum())
 
-    comments = _text_column(checker.column("commentaire"))
-    sources = _text_column(checker.column("source"))
-    base = pd.DataFrame(
-        {
-            "indicateur": codes,
-            "territoire": terr_codes,
-            "annee": pd.array(years, dtype="Int64"),
-            "trimestre": pd.array(quarters, dtype="Int64"),
-            "commentaire": comments,
-            "source": sources,
-        }
-    )
+    comments = checker.column("commentaire")
+    comments = comments.spread(comments.each(_clean_text))
+    sources = checker.column("source")
+    sources = sources.spread(sources.each(_clean_text))
     parts = []
     for name, mesure in (("valeur", MESURE_VALEUR), ("cible", MESURE_CIBLE)):
         has = ~np.isnan(parsed[name]) & ~bad
         if has.any():
-            part = base[has].copy()
-            part["mesure"] = mesure
-            part["valeur"] = parsed[name][has]
-            if mesure == MESURE_CIBLE:
-                part["commentaire"] = None
-            parts.append(part)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "indicateur": codes[has],
+                        "territoire": territories[has],
+                        "annee": years[has].astype("int16"),
+                        "trimestre": quarters[has].astype("int8"),
+                        "mesure": mesure,
+                        "valeur": parsed[name][has],
+                        "commentaire": comments[has] if mesure == MESURE_VALEUR else None,
+                        "source": sources[has],
+                    }
+                )
+            )
     if not parts:
         return empty_values(), n, int(skipped.sum())
-    out = pd.concat(parts, ignore_index=True)
-    out["annee"] = out["annee"].astype("int16")
-    out["trimestre"] = out["trimestre"].astype("int8")
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out["commentaire"] = out["commentaire"].astype(object)
     return out[list(empty_values().columns)], n, int(skipped.sum())
 
 
-def _pair(result: tuple) -> tuple:
-    value, reason, kind = result
-    return (value, kind), reason
+def _territory(cell, lookup: Lookup) -> str | None:
+    """The territory code of a cell, by code, name or alias. A number typed in Excel (71, or 3 for the
+    département « 03 ») is read as a float: it is looked up as the integer, and zero-padded."""
+    if _is_blank(cell):
+        return None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and float(cell).is_integer():
+        number = int(cell)
+        return lookup.aliases.get(str(number)) or lookup.aliases.get(f"{number:02d}")
+    return lookup.aliases.get(textnorm.key(cell))
+
+
+def _unit(code: str | None, extra_codes: dict[str, IndicatorInfo], lookup: Lookup) -> str:
+    if code is None:
+        return ""
+    return (extra_codes.get(code) or lookup.indicators[code]).unite
+
+
+def _check_special_cells(checker: _Checker, sheet: Sheet, blanks: dict[str, np.ndarray]) -> np.ndarray:
+    """Errors for the cells read as empty that hold a formula never computed or an Excel error."""
+    bad = np.zeros(checker.n, dtype=bool)
+    position_of_line = {int(line): i for i, line in enumerate(checker.lines)}
+    name_of_column = {sheet.first_col + col: name for name, col in checker.mapping.items()}
+    hits: dict[str, list[tuple[int, str]]] = {}
+    for ref, mark in sheet.special_cells.items():
+        letters = ref.rstrip("0123456789")
+        name = name_of_column.get(_column_number(letters))
+        position = position_of_line.get(int(ref[len(letters) :]))
+        if name is not None and position is not None and blanks[name][position]:
+            hits.setdefault(name, []).append((position, mark))
+    for name, found in hits.items():
+        found.sort()
+        formulas = np.array([p for p, mark in found if mark == FORMULA_MARK], dtype=np.intp)
+        errors = [(p, mark) for p, mark in found if mark != FORMULA_MARK]
+        checker.problems(
+            formulas,
+            name,
+            "La cellule contient une formule dont le résultat n'a pas été enregistré.",
+            "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (le résultat sera calculé), "
+            "ou remplacez la formule par sa valeur (copier, collage spécial « valeurs »).",
+            values=[FORMULA_MARK] * len(formulas),
+        )
+        message, conseil = NUMBER_MESSAGES[numbers.EXCEL_ERROR]
+        checker.problems(
+            np.array([p for p, _ in errors], dtype=np.intp), name, message, conseil, values=[mark for _, mark in errors]
+        )
+        bad[[p for p, _ in found]] = True
+    return bad
+
+
+def _column_number(letters: str) -> int:
+    """A → 1, AA → 27 (the reverse of column_letter)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _repeated_keys(candidates: np.ndarray, keyed: list[tuple[_Column, list]], years: np.ndarray, quarters: np.ndarray):
+    """Positions of the rows whose key (indicator, territory, year, quarter) an earlier row already has,
+    and the position of that earlier row. Only `candidates` rows (with a valid key) are compared."""
+    key = np.zeros(len(candidates), dtype=np.int64)
+    for column, canonical_of in keyed:
+        # The same indicator or territory can be written several ways ("71", "Département"): compare the
+        # canonical codes, numbered.
+        ids, distinct = pd.factorize(_object_array(canonical_of))
+        key = key * (len(distinct) + 1) + column.spread(list(ids + 1), np.int64)
+    key = (key * (periods.MAX_YEAR + 1) + years) * 5 + quarters
+    rows = np.flatnonzero(candidates)
+    order = np.argsort(key[rows], kind="stable")  # stable: within a key, rows stay in file order
+    ordered = key[rows][order]
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(ordered)), 0))
+    repeat = rows[order[~starts]]
+    first = rows[order[group_start[~starts]]]
+    return repeat, first
 
 
 def _check_indicators_sheet(fichier: str, sheet: Sheet, lookup: Lookup, report: Report) -> pd.DataFrame:

@@ -6,13 +6,16 @@ cell, so that problems can be reported at the cell the user sees in Excel.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
 import io
+import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -34,6 +37,17 @@ MAX_FILENAME_LENGTH = 120
 _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >][^<]*(?:</f>)?\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:\s*<f[^>]*>[^<]*</f>|\s*<f[^>]*/>)?\s*<v>([^<]*)</v>')
 FORMULA_MARK = "(formule)"
+# XML declaration, processing instructions, comments and spaces before the root element of an XML part.
+_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+PROLOG_MAX_BYTES = 64 * 1024
+PROLOG_OK, PROLOG_DOCTYPE, PROLOG_ABNORMAL = "ok", "doctype", "anormal"
+# A sheet laid out by calamine takes about 32 bytes per cell of its grid: 30 million cells, about 1 Go.
+MAX_GRID_CELLS = 30_000_000
+# Attribute values that are cell references with six digits or two letters (row ≥ 100 000 or column ≥ AA).
+_FAR = rb"(?=[A-Za-z]{2,3}\d|[A-Za-z]?\d{6})([A-Za-z]*)(\d+)"
+_FAR_REFERENCE = re.compile(rb'=\s*["\']' + _FAR + rb'["\']')
+_ANY_ROW_NUMBER = re.compile(rb'=\s*["\'][A-Za-z]{0,3}(\d+)["\']')
+_ODS_LONG_REPEAT = re.compile(rb'table:number-(rows|columns)-repeated="(\d{4,})"')
 
 
 class WorkbookError(Exception):
@@ -109,10 +123,7 @@ def _check_zip(data: bytes, limits: ImportLimits) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise WorkbookError(
-            "Le fichier est endommagé : ce n'est pas un classeur lisible.",
-            "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le de nouveau au format .xlsx, puis redéposez-le.",
-        ) from exc
+        raise _damaged() from exc
     total = 0
     for member in members:
         total += member.file_size
@@ -130,21 +141,48 @@ def _check_zip(data: bytes, limits: ImportLimits) -> zipfile.ZipFile:
             )
     if total > limits.decompresse_max_octets:
         raise WorkbookError(
-            f"Le classeur décompressé occuperait {total / 1024 / 1024:.0f} Mo, au-delà de la limite de "
-            f"{limits.decompresse_max_mo:.0f} Mo.",
+            f"Le classeur décompressé occuperait {_megabytes(total / 1024 / 1024, up=True)} Mo, au-delà de la limite de "
+            f"{_megabytes(limits.decompresse_max_mo)} Mo.",
             "Découpez les données en plusieurs fichiers ou supprimez les feuilles inutiles.",
         )
     for member in members:
         if member.filename.endswith((".xml", ".rels")) and member.file_size:
-            with archive.open(member) as handle:
-                head = handle.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            try:
+                with archive.open(member) as handle:
+                    prolog = _prolog(handle)
+            except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+                raise _damaged() from exc
+            if prolog == PROLOG_DOCTYPE:
                 raise WorkbookError(
                     f"Le classeur contient une déclaration DOCTYPE ou ENTITY ({member.filename}), "
                     "interdite pour des raisons de sécurité.",
                     "Recréez le classeur à partir du modèle et redéposez-le.",
                 )
+            if prolog == PROLOG_ABNORMAL:
+                raise WorkbookError(
+                    f"Le classeur contient une partie XML anormale ({member.filename}) : il est refusé par sécurité.",
+                    "Recréez le classeur à partir du modèle et redéposez-le.",
+                )
     return archive
+
+
+def _prolog(handle) -> str:
+    """What precedes the root element of an XML part: PROLOG_OK, PROLOG_DOCTYPE or PROLOG_ABNORMAL.
+
+    A DOCTYPE (the door to entity expansion and external entities) can only stand in the prolog, after
+    the XML declaration, processing instructions and comments, however long they are: they are skipped
+    rather than only the first bytes searched. A prolog longer than PROLOG_MAX_BYTES is no workbook's.
+    """
+    data = handle.read(PROLOG_MAX_BYTES + 1)
+    position = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    while (match := _PROLOG_ITEM.match(data, position)) is not None:
+        position = match.end()
+    rest = data[position:].lstrip()
+    if rest.startswith((b"<!DOCTYPE", b"<!ENTITY")):
+        return PROLOG_DOCTYPE
+    if rest.startswith((b"<?", b"<!")) or (not rest and len(data) > PROLOG_MAX_BYTES):
+        return PROLOG_ABNORMAL  # an item left open, or cut by the bound
+    return PROLOG_OK
 
 
 def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -152,7 +190,7 @@ def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError):  # calamine will say what is wrong
         return {}
     targets = {
         rid.decode(): target.decode()
@@ -177,11 +215,8 @@ def _xml_unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
-def _special_cells(archive: zipfile.ZipFile, xml_path: str) -> dict[str, str]:
-    try:
-        data = archive.read(xml_path)
-    except KeyError:
-        return {}
+def _special_cells(data: bytes) -> dict[str, str]:
+    """Formulas without a computed value and Excel errors in a sheet's XML, by cell reference."""
     cells: dict[str, str] = {}
     if b"<f" in data:
         cells.update({ref.decode(): FORMULA_MARK for ref in _FORMULA_WITHOUT_VALUE.findall(data)})
@@ -190,7 +225,94 @@ def _special_cells(archive: zipfile.ZipFile, xml_path: str) -> dict[str, str]:
     return cells
 
 
+def _check_grids(archive: zipfile.ZipFile, suffix: str) -> dict[str, bytes]:
+    """Refuse, before calamine reads anything, a sheet whose cells lie so far apart that laying them out
+    would exhaust the memory; return the xlsx sheets' XML, inflated, by part name.
+
+    Calamine lays each sheet out as a dense grid from its first to its farthest cell: a few hundred
+    bytes of XML naming cells A1 and XFD1048576 would make it allocate 17 billion cells.
+    """
+    if suffix == ".ods":
+        _check_ods_grid(archive.read("content.xml") if "content.xml" in archive.namelist() else b"")
+        return {}
+    parts = {}
+    for member in archive.namelist():
+        if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+            parts[member] = xml = archive.read(member)
+            rows, columns, farthest = _xlsx_grid(xml)
+            if rows * columns > MAX_GRID_CELLS:
+                raise _grid_error(member, farthest)
+    return parts
+
+
+def _xlsx_grid(xml: bytes) -> tuple[int, int, str]:
+    """Rows and columns of the grid calamine would allocate for a sheet's XML, at most, and the
+    farthest reference met. One pass looks only at attribute values that are references with six
+    digits or two letters (written as calamine accepts them: either quotes, spaces around `=`, any
+    case): without any, the grid lies within 99 999 rows and 26 columns."""
+    far_row, far_column = 0, 0
+    for letters, digits in _FAR_REFERENCE.findall(xml):
+        if len(digits) >= 6:
+            far_row = max(far_row, int(digits))
+        if len(letters) >= 2:
+            far_column = max(far_column, _column_number(letters.upper().decode()))
+    if far_column and not far_row:
+        # A column beyond Z with no row beyond 99 999: count the rows exactly (rare, slower).
+        far_row = max((int(d) for d in _ANY_ROW_NUMBER.findall(xml)), default=1)
+    rows, columns = far_row or 99_999, far_column or 26
+    return rows, columns, f"{column_letter(far_column or 1)}{far_row or 1}"
+
+
+def _check_ods_grid(xml: bytes) -> None:
+    """An OpenDocument sheet repeats identical rows and cells (`number-rows-repeated`); LibreOffice
+    ends every row and every sheet with a long repeat of empty cells and rows, which calamine skips.
+    A long repeat anywhere else (of values, or of empty rows or cells before values) would be laid out
+    in full: refused."""
+    for match in _ODS_LONG_REPEAT.finditer(xml):
+        kind, count = match.group(1), int(match.group(2))
+        start = xml.rfind(b"<", 0, match.start())
+        end = xml.find(b">", match.end())
+        tag = xml[start : end + 1]
+        if not tag.startswith((b"<table:table-row", b"<table:table-cell", b"<table:covered-table-cell")):
+            continue  # column styles (`table:table-column`) describe no cell
+        repeated = f"{count} {'lignes' if kind == b'rows' else 'cellules'} répétées"
+        if b"office:value-type" in tag:
+            raise _grid_error("content.xml", repeated)
+        if kind == b"columns" and tag.endswith(b"/>") and xml.startswith(b"</table:table-row>", end + 1):
+            continue  # the empty cells that end a row
+        closing = b"</table:table>" if kind == b"rows" else b"</table:table-row>"
+        rest = xml[end + 1 : xml.find(closing, end)]
+        if b"office:value-type" in rest or b"<text:p" in rest:
+            raise _grid_error("content.xml", repeated)
+
+
+def _damaged() -> WorkbookError:
+    return WorkbookError(
+        "Le fichier est endommagé : ce n'est pas un classeur lisible.",
+        "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le de nouveau au format .xlsx, puis redéposez-le.",
+    )
+
+
+def _grid_error(part: str, farthest: str) -> WorkbookError:
+    return WorkbookError(
+        f"Le classeur s'étend trop loin ({part}, jusqu'à {farthest}) : sa lecture occuperait trop de mémoire.",
+        "Supprimez les lignes et colonnes vides au-delà des données (sélectionnez-les, clic droit, Supprimer), "
+        "enregistrez, puis redéposez-le.",
+    )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
 def _read_calamine(data: bytes, suffix: str, archive: zipfile.ZipFile | None, limits: ImportLimits) -> list[Sheet]:
+    try:
+        parts = _check_grids(archive, suffix) if archive is not None else {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:  # a part that does not inflate
+        raise _damaged() from exc
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -203,23 +325,23 @@ def _read_calamine(data: bytes, suffix: str, archive: zipfile.ZipFile | None, li
             f"Le fichier n'a pas pu être lu comme un classeur {suffix} ({type(exc).__name__}).",
             "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le au format .xlsx, puis redéposez-le.",
         ) from exc
-    xml_paths = _sheet_xml_paths(archive) if archive is not None and suffix in {".xlsx", ".xlsm"} else {}
+    names = [meta.name for meta in book.sheets_metadata if str(meta.typ) == str(calamine.SheetTypeEnum.WorkSheet)]
+    paths = _sheet_xml_paths(archive) if parts else {}
     sheets = []
-    for meta in book.sheets_metadata:
-        if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
-            continue
+    for name in names:
         try:
-            sheet = book.get_sheet_by_name(meta.name)
+            sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False, nrows=limits.lignes_max + 50)
         except Exception as exc:
             raise WorkbookError(
-                f"La feuille « {meta.name} » n'a pas pu être lue ({type(exc).__name__}).",
+                f"La feuille « {name} » n'a pas pu être lue ({type(exc).__name__}).",
                 "Ouvrez le classeur, vérifiez la feuille, enregistrez-le au format .xlsx, puis redéposez-le.",
             ) from exc
-        loader = functools.partial(_special_cells, archive, xml_paths[meta.name]) if meta.name in xml_paths else None
         end = sheet.end
         total = end[0] + 1 if end else len(rows)
-        sheets.append(Sheet(name=meta.name, rows=rows, total_rows=total, special_loader=loader))
+        xml = parts.get(paths.get(name, ""))
+        loader = functools.partial(_special_cells, xml) if xml is not None else None
+        sheets.append(Sheet(name=name, rows=rows, total_rows=total, special_loader=loader))
     return sheets
 
 
@@ -303,6 +425,14 @@ def read_workbook(source: bytes | str | Path, filename: str | None = None, limit
 
 def _too_big(size: int, limits: ImportLimits) -> WorkbookError:
     return WorkbookError(
-        f"Le fichier pèse {size / 1024 / 1024:.1f} Mo, au-delà de la limite de {limits.taille_max_mo:.0f} Mo.",
+        f"Le fichier pèse {_megabytes(size / 1024 / 1024, up=True)} Mo, au-delà de la limite de "
+        f"{_megabytes(limits.taille_max_mo)} Mo.",
         "Découpez les données en plusieurs fichiers, ou supprimez les feuilles et mises en forme inutiles.",
     )
+
+
+def _megabytes(value: float, up: bool = False) -> str:
+    """A size in Mo the French way, to one decimal: `25` → `25`, `0.5` → `0,5`. A size found in a file is
+    rounded up (`up`), so that a file just over a 25 Mo limit never reads « 25 Mo »."""
+    tenths = math.ceil(value * 10 - 1e-9) if up else round(value * 10)
+    return f"{tenths / 10:.1f}".removesuffix(".0").replace(".", ",")
