@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from sus_data import charts, tables
-from ui import components, data, filters
+from sus_data import charts
+from ui import components, data, filters, shell
+
+shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()
@@ -18,7 +20,7 @@ code = st.selectbox(
     codes,
     format_func=lambda c: f"{c} — {labels[c]}",
     key=filters.STATE_PREFIX + "indicateur",
-    help="Tapez un mot ou un code pour chercher dans la liste.",
+    help="Tapez un mot ou un code pour chercher dans la liste. Les indicateurs qui ont des valeurs viennent en premier.",
 )
 flt = flt.with_(indicateur=code)
 page = data.query("indicator_page", code, flt)
@@ -29,42 +31,31 @@ territories = data.query("territories")
 st.header(components.md(fiche["libelle"]))
 left, right = st.columns([2, 1])
 with left:
-    chain = " › ".join(f"{row.niveau} {components.md(row.libelle)}" for row in fiche["ancetres"].itertuples(index=False))
-    st.markdown(f"**Mesure :** {chain}")
-    if fiche.get("definition"):
-        st.markdown(f"**Définition :** {components.md(fiche['definition'])}")
-    if fiche.get("role"):
-        st.markdown(f"**Rôle du Département :** {components.md(fiche['role'])}")
-    if fiche.get("partenaires"):
-        st.markdown(f"**Partenaires :** {components.md(fiche['partenaires'])}")
+    st.markdown(f"**Mesure :** {page['chaine']}")
+    for label, text in page["textes"]:
+        st.markdown(f"**{label} :** {components.md(text)}")
 with right:
-    facts = {
-        "Code": fiche["code"],
-        "Unité": fiche["unite"],
-        "Nature": fiche["nature"],
-        "Agrégation sur l'année": fiche["agregation"],
-        "Addition des TAS": "oui" if fiche["additivite"] == "somme" else "non",
-        "Sens souhaité": fiche["sens"],
-        "Source": fiche.get("source") or "non précisée",
-    }
-    for name, value in facts.items():
-        st.markdown(f"**{name} :** {components.md(value)}")
+    st.markdown("  \n".join(f"**{name} :** {components.md(value)}" for name, value in page["faits"]))
 
 if view["series"].empty:
     components.empty_state(
         "Cet indicateur n'a pas encore de valeur pour cette sélection.",
         "Déposez les valeurs dans le tableur trimestriel (page Import) avec le code "
-        f"{fiche['code']}, ou élargissez les années et le pas de temps dans le panneau de gauche.",
+        f"{fiche['code']}, ou élargissez les années et changez le pas de temps dans le panneau de gauche.",
     )
 else:
     fig = charts.time_series(view["series"], territories, view["libelle"], view["unite"], view["targets"])
-    display, table = tables.series_table(view["series"], territories, view["unite"])
-    components.chart_and_table(fig, display, table, components.slug(f"{code}_evolution"), "fiche_evolution", view["demo"])
+    components.chart_and_table(
+        fig, view["table"], view["table_data"], components.slug(f"{code}_evolution"), "fiche_evolution", view["demo"]
+    )
 
 st.subheader("Valeurs enregistrées et imports")
 if page["values_display"].empty:
     st.write("Aucune valeur enregistrée.")
 else:
     st.dataframe(page["values_display"], hide_index=True, key="fiche_values")
+    if page["values_demo"]:
+        components.demo_footnote()
     components.downloads(page["values_data"], components.slug(f"{code}_valeurs"), "fiche_values_dl")
+components.demo_notice(view["demo"] or page["values_demo"])
 filters.sync_url(flt)

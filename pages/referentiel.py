@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import components, data, filters
+from ui import components, data, filters, shell
+
+shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()
@@ -21,25 +23,36 @@ flt = flt.with_(recherche=text.strip())
 if flt.recherche:
     found = data.query("search", flt.recherche)
     if found.empty:
-        components.empty_state(f"Aucun résultat pour « {flt.recherche} ».", "Essayez un autre mot, sans accent ni pluriel.")
+        components.empty_state(
+            f"Aucun résultat pour « {components.md(flt.recherche)} ».", "Essayez un autre mot, ou une partie du mot."
+        )
     else:
         st.write(f"{len(found)} résultat(s)" + (" (les 200 premiers)" if len(found) >= 200 else "") + ".")
-        st.dataframe(found.rename(columns={"type": "Type", "code": "Code", "libelle": "Libellé", "detail": "Détail", "ambition": "Ambition"}), hide_index=True)
+        st.dataframe(
+            found.rename(
+                columns={
+                    "type": "Type",
+                    "code": "Code",
+                    "libelle": "Libellé",
+                    "detail": "Détail",
+                    "ambition": "Ambition",
+                }
+            ),
+            hide_index=True,
+        )
 
-ambitions = data.query("ambitions")
 st.subheader(f"{config.root_level.pluriel} du schéma")
-for row in ambitions.itertuples(index=False):
-    with st.expander(f"{row.numero}. {row.libelle}"):
-        tree = data.query("node_tree", row.code)
-        for node in tree.itertuples(index=False):
-            if node.profondeur == 0:
-                continue
-            indent = "\u2003" * (node.profondeur - 1) * 2
-            st.markdown(f"{indent}**{node.niveau_libelle} {node.numero}** — {components.md(node.libelle)} `{node.code}`")
-            if node.nb_indicateurs:
-                st.caption(f"{indent}\u2003{node.nb_indicateurs} indicateur(s) de réalisation")
-        st.page_link("pages/ambition.py", label="Ouvrir l'ambition", query_params={"ambition": row.code})
+for tree in data.query("referential_trees"):
+    with st.expander(components.md(tree["titre"])):
+        st.markdown(tree["arbre"])
+        st.page_link(
+            "pages/ambition.py",
+            label="Ouvrir l'ambition",
+            query_params=filters.link(flt, ambition=tree["code"]),
+            icon=":material/arrow_forward:",
+        )
 with st.expander("Sigles"):
     st.dataframe(data.query("acronyms"), hide_index=True)
+st.caption("Le référentiel des indicateurs (codes, unités, règles d'agrégation, sources) :")
 components.downloads(data.query("referential_table"), "referentiel_indicateurs", "referentiel_dl")
 filters.sync_url(flt)

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from sus_data import formatting
-from ui import components, data, filters
+from ui import components, data, filters, shell
+
+shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()
@@ -30,20 +32,26 @@ if portrait["population"]:
 else:
     st.caption("Aucune population n'est enregistrée pour ce territoire : pas de valeurs pour 1 000 habitants.")
 if portrait["display"].empty:
+    period = filters.period_label(flt)
     components.empty_state(
-        f"Aucune valeur n'est enregistrée pour {portrait['libelle']} sur cette période.",
-        "Les valeurs de ce territoire arrivent par l'import trimestriel (colonne territoire du tableur), "
-        "ou élargissez la période dans le panneau de gauche.",
+        f"Aucune valeur n'est enregistrée pour {components.md(portrait['libelle'])}"
+        + (f" en {period}." if period else "."),
+        "Les valeurs de ce territoire arrivent par l'import trimestriel (colonne « territoire » du tableur, page "
+        "Import). Vous pouvez aussi choisir « La plus récente » comme période de comparaison, ou un autre pas de "
+        "temps, dans le panneau de gauche.",
     )
 else:
     st.write(
         f"{len(portrait['display'])} indicateur(s) renseigné(s), à leur période la plus récente, à côté des valeurs "
         "du département et des autres TAS."
     )
-    for ambition in portrait["ambitions"]:
-        own = portrait["display"][portrait["display"]["Ambition"] == ambition]
-        with st.expander(f"{ambition} ({len(own)})", expanded=False):
+    display = portrait["display"]
+    for index, ambition in enumerate(portrait["ambitions"]):
+        own = display[display["Ambition"] == ambition]
+        with st.expander(f"{components.md(ambition)} ({len(own)})", expanded=index == 0):
             st.dataframe(own.drop(columns=["Ambition"]), hide_index=True)
+    if portrait["demo"]:
+        components.demo_footnote()
     components.downloads(portrait["data"], components.slug(f"portrait_{territoire}"), "portrait_dl")
     components.demo_notice(portrait["demo"])
 filters.sync_url(flt)

@@ -6,6 +6,7 @@ never pickle; a value that is not valid is dropped with a notice, never an error
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 GRANULARITE_ANNEE = "annee"
@@ -13,6 +14,7 @@ GRANULARITE_TRIMESTRE = "trimestre"
 GRANULARITES = (GRANULARITE_ANNEE, GRANULARITE_TRIMESTRE)
 MAX_PARAM_LENGTH = 200
 LIST_SEPARATOR = ","
+_YEAR = re.compile(r"[0-9]{4}")
 
 # Query-parameter names (short, readable in a shared link).
 P_AMBITION = "ambition"
@@ -70,6 +72,12 @@ class Filters:
 
     def with_(self, **changes) -> Filters:
         return replace(self, **changes)
+
+    def for_data(self) -> Filters:
+        """The filters that shape data (years, granularity, ambition, territories...), without the
+        page-level choices (indicator, portrayed territory, search) that data functions take as
+        arguments: so that picking another indicator does not invalidate every cached query."""
+        return replace(self, indicateur=None, territoire=None, recherche="", notices=())
 
     def key(self) -> str:
         """A stable text key for caches."""
@@ -132,7 +140,8 @@ class Filters:
             value = text(name)
             if value is None:
                 return None
-            if not value.isdigit() or not choices.annee_min - 50 <= int(value) <= choices.annee_max + 50:
+            # ASCII digits only: str.isdigit() accepts `²` or Arabic-Indic digits, which int() refuses or reads.
+            if not _YEAR.fullmatch(value) or not choices.annee_min - 50 <= int(value) <= choices.annee_max + 50:
                 notices.append(f"{label} « {_short(value)} » de l'adresse n'est pas une année valide : ignorée.")
                 return None
             return int(value)
@@ -147,7 +156,9 @@ class Filters:
         if raw:
             for code in raw.split(LIST_SEPARATOR):
                 code = code.strip()
-                if code in choices.territoires and code not in territoires:
+                if code in territoires:
+                    continue  # the same territory twice in a link: once is enough
+                if code in choices.territoires:
                     territoires.append(code)
                 elif code:
                     notices.append(f"Le territoire « {_short(code)} » de l'adresse n'existe pas : il est ignoré.")
@@ -157,6 +168,11 @@ class Filters:
             notices.append("L'année de début de l'adresse est après l'année de fin : elles sont inversées.")
             debut, fin = fin, debut
         annee = year(P_ANNEE, "L'année")
+        if annee is not None and not choices.annee_min <= annee <= choices.annee_max:
+            notices.append(
+                f"L'année {annee} de l'adresse n'a aucune valeur enregistrée : la période la plus récente est retenue."
+            )
+            annee = None
         trimestre = 0
         raw = text(P_TRIMESTRE)
         if raw is not None:

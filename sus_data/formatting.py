@@ -1,18 +1,21 @@
-"""French number, money, percentage and period formats, in one place (Babel, locale fr_FR).
+"""French number, money, percentage and period formats, in one place.
 
-Babel writes the thousands separator as a narrow no-break space (U+202F) and puts a no-break space
-(U+00A0) before `%` and `€`, as the French typographic rules ask: `15 547`, `12,5 %`, `1 234,50 €`.
+French typography (the CLDR rules of the fr_FR locale, as Babel applies them): a narrow no-break space
+(U+202F) between thousands, a decimal comma, a no-break space (U+00A0) before `%` and `€`:
+`15 547`, `12,5 %`, `1 234,50 €`. Rounding is half-to-even on the decimal value of the number, like
+Babel's; unlike Babel, a number that rounds to zero is written `0`, never `-0`. The formatting is
+done here rather than by Babel because a page formats thousands of cells and Babel takes ~40 µs each.
 """
 
 from __future__ import annotations
 
 import math
-
-from babel.numbers import format_currency, format_decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 LOCALE = "fr_FR"
 MISSING = "—"
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space: the thousands separator
 UNIT_PERCENT = "%"
 UNIT_EURO = "€"
 UNIT_YESNO = "oui/non"
@@ -23,37 +26,50 @@ def _is_missing(value) -> bool:
     if value is None:
         return True
     try:
-        return math.isnan(float(value))
+        return not math.isfinite(float(value))
     except (TypeError, ValueError):
         return True
 
 
+def _decimal(value: float, min_frac: int, max_frac: int) -> str:
+    """`1234.5` → `1 234,5`: grouped by 3 with U+202F, comma, between min_frac and max_frac decimals."""
+    number = Decimal(repr(float(value)))
+    try:
+        number = number.quantize(Decimal(1).scaleb(-max_frac), rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # more digits than the decimal context holds: keep the value as it is
+        pass
+    sign = "-" if number < 0 else ""
+    whole, _, frac = f"{abs(number):f}".partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) < min_frac:
+        frac += "0" * (min_frac - len(frac))
+    whole = f"{int(whole):,}".replace(",", NNBSP)
+    return sign + whole + ("," + frac if frac else "")
+
+
 def nombre(value, decimals: int | None = None) -> str:
-    """`15547` → `15 547`; `12.5` → `12,5`; at most 2 decimals unless told."""
+    """`15547` → `15 547`; `12.5` → `12,5`; at most 2 decimals unless told (then exactly that many)."""
     if _is_missing(value):
         return MISSING
     value = float(value)
     if decimals is None:
-        decimals = 0 if value == int(value) else (1 if abs(value) >= 100 else 2)
-        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    else:
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+        most = 0 if value == int(value) else (1 if abs(value) >= 100 else 2)
+        return _decimal(value, 0, most)
+    return _decimal(value, decimals, decimals)
 
 
 def pourcentage(value, decimals: int = 1) -> str:
-    """A value already in percent: `12.5` → `12,5 %`."""
+    """A value already in percent: `12.5` → `12,5 %` (at most `decimals` decimals)."""
     if _is_missing(value):
         return MISSING
-    text = format_decimal(float(value), format="#,##0." + "#" * decimals, locale=LOCALE)
-    return f"{text}{NBSP}%"
+    return f"{_decimal(float(value), 0, decimals)}{NBSP}%"
 
 
 def euros(value) -> str:
     """`1234.5` → `1 234,50 €`."""
     if _is_missing(value):
         return MISSING
-    return format_currency(float(value), "EUR", locale=LOCALE)
+    return f"{_decimal(float(value), 2, 2)}{NBSP}€"
 
 
 def variation(value, decimals: int = 1) -> str:
@@ -99,3 +115,13 @@ def date_heure(moment) -> str:
     if moment is None:
         return MISSING
     return moment.strftime("%d/%m/%Y %H:%M")
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def markdown(text) -> str:
+    """Text from the data, escaped so that Markdown in a label or a comment is shown, never rendered."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text)).replace("\n", " ")

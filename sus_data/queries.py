@@ -5,18 +5,22 @@ Every query is parameterised; reshaping happens here (and in `aggregation`), nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from . import aggregation
+from . import aggregation, formatting
 from .filters import GRANULARITE_TRIMESTRE, Choices, Filters
+from .periods import label as period_label
 from .periods import previous
 from .vocabulary import CONTEXT_PREFIX, DEMO_SOURCE, MESURE_CIBLE, MESURE_VALEUR, OPERATION_DEMO
 
 HEADLINES_PER_AMBITION = 3
 SPARKLINE_PERIODS = 8
+# Years of history read for a headline: its sparkline and the period before the latest.
+HEADLINE_WINDOW = SPARKLINE_PERIODS
 SEARCH_LIMIT = 200
 
 
@@ -52,7 +56,9 @@ def territories(con) -> pd.DataFrame:
 
 
 def departement(con) -> str:
-    return con.execute("SELECT code FROM territoire WHERE parent IS NULL AND niveau <> 'comparateur' ORDER BY ordre LIMIT 1").fetchone()[0]
+    return con.execute(
+        "SELECT code FROM territoire WHERE parent IS NULL AND niveau <> 'comparateur' ORDER BY ordre LIMIT 1"
+    ).fetchone()[0]
 
 
 def tas_codes(con) -> list[str]:
@@ -86,8 +92,8 @@ def indicators(con, filters: Filters) -> pd.DataFrame:
         SELECT i.code, i.libelle, i.noeud, i.ambition, i.unite, i.nature, i.agregation, i.additivite,
                i.sens, i.source, i.definition, i.secret_seuil, i.origine,
                n.libelle AS noeud_libelle, n.niveau AS noeud_niveau,
-               (SELECT count(*) FROM valeur v WHERE v.indicateur = i.code AND v.mesure = '{MESURE_VALEUR}') AS nb_valeurs
-        FROM indicateur i JOIN noeud n ON n.code = i.noeud
+               coalesce(s.nb_valeurs, 0) AS nb_valeurs
+        FROM indicateur i JOIN noeud n ON n.code = i.noeud LEFT JOIN {_stats(con)} s ON s.indicateur = i.code
         WHERE {clause}
         ORDER BY i.ordre
         """,
@@ -97,7 +103,9 @@ def indicators(con, filters: Filters) -> pd.DataFrame:
 
 def indicator_meta(con, codes: list[str] | None = None) -> pd.DataFrame:
     if codes is None:
-        return con.execute("SELECT code, libelle, unite, agregation, additivite, sens, nature, secret_seuil FROM indicateur").df()
+        return con.execute(
+            "SELECT code, libelle, unite, agregation, additivite, sens, nature, secret_seuil FROM indicateur"
+        ).df()
     return con.execute(
         """SELECT code, libelle, unite, agregation, additivite, sens, nature, secret_seuil
            FROM indicateur WHERE list_contains(?, code)""",
@@ -107,48 +115,288 @@ def indicator_meta(con, codes: list[str] | None = None) -> pd.DataFrame:
 
 # --- values ------------------------------------------------------------------------------------
 
+STATS_TABLE = "indicateur_stats"
+# Per indicator: how many values it has and up to when. The app's in-memory copy keeps this table
+# (built once per load, see snapshot.py); on any other connection it is computed on the fly.
+STATS_SQL = f"""
+    SELECT v.indicateur,
+           count(*) FILTER (WHERE v.mesure = '{MESURE_VALEUR}') AS nb_valeurs,
+           count(*) AS nb_total,
+           max(v.annee) FILTER (WHERE v.mesure = '{MESURE_VALEUR}') AS annee_max,
+           coalesce(bool_or(t.parent IS NULL) FILTER (WHERE v.mesure = '{MESURE_VALEUR}'), FALSE) AS a_racine
+    FROM valeur v JOIN territoire t ON t.code = v.territoire
+    GROUP BY v.indicateur
+"""
+
+
+def _stats(con) -> str:
+    """The relation to read indicator statistics from: the copy's table, or the query itself."""
+    try:
+        con.execute(f"SELECT indicateur FROM {STATS_TABLE} LIMIT 0")
+        return STATS_TABLE
+    except duckdb.Error:
+        return f"({STATS_SQL})"
+
+
+def _code_condition(codes: list[str], params: dict, column: str = "v.indicateur") -> str:
+    """`column IN (...)` with one placeholder per code, behind a range that the sorted copy can prune."""
+    names = [f"c{index}" for index in range(len(codes))]
+    params.update(zip(names, codes, strict=True))
+    params["cmin"], params["cmax"] = min(codes), max(codes)
+    return f"{column} BETWEEN $cmin AND $cmax AND {column} IN ({', '.join('$' + n for n in names)})"
+
+
+def _demo_flag(params: dict, alias: str = "v") -> str:
+    params["demo_ops"] = None  # filled by the caller's connection, see demo_operations
+    params["demo_source"] = DEMO_SOURCE
+    return f"(list_contains($demo_ops, {alias}.operation) OR coalesce({alias}.source = $demo_source, FALSE))"
+
 
 def stored_values(con, codes: list[str], filters: Filters, mesure: str = MESURE_VALEUR) -> pd.DataFrame:
-    """Stored values of these indicators within the filters' years, with a demo flag."""
-    clause, params = filters.value_clause("v")
-    return con.execute(
+    """Stored values of these indicators within the filters' years, with a demo flag and their period."""
+    if not codes:
+        return aggregation.with_periods(aggregation.empty_series())[
+            ["indicateur", "territoire", "annee", "trimestre", "valeur", "demo", "periode", "ordre_periode"]
+        ]
+    params: dict = {"mesure": mesure}
+    demo = _demo_flag(params)
+    params["demo_ops"] = demo_operations(con)
+    conditions = [_code_condition(codes, params), "v.mesure = $mesure"]
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
+    rows = con.execute(
         f"""
         SELECT v.indicateur, v.territoire, CAST(v.annee AS BIGINT) AS annee,
-               CAST(v.trimestre AS BIGINT) AS trimestre, v.valeur,
-               (o.nature = '{OPERATION_DEMO}' OR v.source = ?) AS demo
-        FROM valeur v LEFT JOIN operation o ON o.id = v.operation
-        WHERE v.mesure = ? AND list_contains(?, v.indicateur) AND {clause}
+               CAST(v.trimestre AS BIGINT) AS trimestre, v.valeur, {demo} AS demo, {aggregation.PERIOD_COLUMNS}
+        FROM valeur v
+        WHERE {" AND ".join(conditions)}
+        ORDER BY v.indicateur, ordre_periode, v.territoire
         """,
-        [DEMO_SOURCE, mesure, list(codes), *params],
-    ).df()
+        params,
+    ).fetchall()
+    return pd.DataFrame(rows, columns=STORED_COLUMNS).astype(STORED_DTYPES)
 
 
-def series(con, codes: list[str], filters: Filters, granularite: str | None = None) -> pd.DataFrame:
-    """Values of these indicators for every territory at the chosen granularity, with derived ones.
+STORED_COLUMNS = ["indicateur", "territoire", "annee", "trimestre", "valeur", "demo", "periode", "ordre_periode"]
+STORED_DTYPES = {"annee": "int64", "trimestre": "int64", "valeur": "float64", "demo": bool, "ordre_periode": "int64"}
+
+
+def series(
+    con,
+    codes: list[str] | None,
+    filters: Filters,
+    granularite: str | None = None,
+    *,
+    window: int | None = None,
+    within: str | None = None,
+    engine: str | None = None,
+) -> pd.DataFrame:
+    """Values of these indicators (None: all) for every territory at the chosen granularity, with the
+    yearly values derived from quarters and the parents' values computed from their children.
+
+    For many indicators, one SQL statement: DuckDB filters, aggregates and rolls up, pandas only
+    receives the result. For a few (`engine="python"`, the default up to PYTHON_MAX_CODES), the stored
+    values are read with a plain SELECT and the same rules run in Python (aggregation.derive).
+    With `window`, only the last `window` + 1 years of each indicator are kept (up to its latest year
+    with a value, at or before the filters' year; with `within`, a value of that territory or below
+    it): what the "latest value" views need, without reading the whole history.
 
     Columns: indicateur, territoire, annee, trimestre, valeur, calcule, partiel, demo, n_trimestres,
-    periode, ordre_periode.
+    periode, ordre_periode; sorted by indicateur, period, territoire.
     """
     granularite = granularite or filters.granularite
-    if not codes:
+    quarterly = granularite == GRANULARITE_TRIMESTRE
+    if codes is not None and not codes:
         return aggregation.with_periods(aggregation.empty_series())
-    raw = stored_values(con, codes, filters)
-    meta = indicator_meta(con, codes)
-    shaped = aggregation.quarterly(raw) if granularite == GRANULARITE_TRIMESTRE else aggregation.yearly(raw, meta)
-    rolled = aggregation.roll_up(shaped, meta, territories(con)[["code", "parent"]])
-    return aggregation.with_periods(rolled).sort_values(["indicateur", "ordre_periode", "territoire"]).reset_index(drop=True)
+    if engine is None:
+        few = codes is not None and len(codes) <= PYTHON_MAX_CODES and window is None
+        engine = "python" if few else "sql"
+    if engine == "python":
+        if window is not None:
+            raise ValueError("window: SQL seulement")
+        return _series_python(con, codes, filters, quarterly)
+    params: dict = {}
+    demo = _demo_flag(params)
+    params["demo_ops"] = demo_operations(con)
+    conditions = [f"v.mesure = '{MESURE_VALEUR}'"]
+    meta_filter = ""
+    if codes is not None:
+        conditions.append(_code_condition(codes, params))
+        meta_filter = "WHERE " + _code_condition(codes, params, "code")
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
+    source = "raw"
+    extra_ctes: list[str] = []
+    if window is not None:
+        latest_conditions = ["trimestre > 0"] if quarterly else []
+        if filters.annee is not None:
+            latest_conditions.append("annee <= $annee")
+            params["annee"] = filters.annee
+        if within is not None:
+            params["within"] = within
+            extra_ctes.append(
+                f"""subtree AS (
+                    SELECT t0.code FROM {aggregation.ANCESTORS_JOIN}
+                    WHERE $within IN (t0.code, t0.parent, t1.parent, t2.parent, t3.parent)
+                )"""
+            )
+            latest_conditions.append("territoire IN (SELECT code FROM subtree)")
+        params["window"] = int(window)
+        extra_ctes.append(
+            f"""latest AS (
+                SELECT indicateur, max(annee) AS annee FROM raw
+                WHERE {" AND ".join(latest_conditions) or "TRUE"} GROUP BY indicateur
+            )"""
+        )
+        extra_ctes.append(
+            """windowed AS (
+                SELECT r.* FROM raw r JOIN latest l ON l.indicateur = r.indicateur
+                WHERE r.annee BETWEEN l.annee - $window AND l.annee
+            )"""
+        )
+        source = "windowed"
+    window_ctes = "".join("\n        " + cte + "," for cte in extra_ctes)
+    shaped = aggregation.quarterly_sql(source) if quarterly else aggregation.yearly_sql(source)
+    roll_ctes, last = aggregation.roll_up_ctes("shaped", territory_depth(con))
+    sql = f"""
+        WITH
+        terr AS (SELECT code, parent FROM territoire),
+        meta AS (SELECT code, agregation, additivite FROM indicateur {meta_filter}),
+        raw AS (
+            SELECT v.indicateur, v.territoire, CAST(v.annee AS BIGINT) AS annee,
+                   CAST(v.trimestre AS BIGINT) AS trimestre, v.valeur, {demo} AS demo
+            FROM valeur v
+            WHERE {" AND ".join(conditions)}
+        ),{window_ctes}
+        shaped AS MATERIALIZED ({shaped}),
+        {roll_ctes}
+        SELECT indicateur, territoire, annee, trimestre, valeur, calcule, partiel, demo, n_trimestres,
+               {aggregation.PERIOD_COLUMNS}
+        FROM {last}
+        ORDER BY indicateur, ordre_periode, territoire
+    """
+    frame = con.execute(sql, params).df()
+    if frame.empty:
+        return aggregation.with_periods(aggregation.empty_series())
+    return frame.astype({"annee": "int64", "trimestre": "int64", "n_trimestres": "int64", "ordre_periode": "int64"})
+
+
+PYTHON_MAX_CODES = 4
+
+
+def _series_python(con, codes: list[str] | None, filters: Filters, quarterly: bool) -> pd.DataFrame:
+    params: dict = {}
+    demo = _demo_flag(params)
+    params["demo_ops"] = demo_operations(con)
+    conditions = [f"v.mesure = '{MESURE_VALEUR}'"]
+    if codes is not None:
+        conditions.append(_code_condition(codes, params))
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
+    if quarterly:
+        conditions.append("v.trimestre > 0")
+    rows = con.execute(
+        f"""SELECT v.indicateur, v.territoire, CAST(v.annee AS BIGINT), CAST(v.trimestre AS BIGINT), v.valeur, {demo}
+            FROM valeur v WHERE {" AND ".join(conditions)}""",
+        params,
+    ).fetchall()
+    meta_params: dict = {}
+    meta_filter = "WHERE " + _code_condition(codes, meta_params, "code") if codes is not None else ""
+    meta = {
+        code: (agregation, additivite == "somme")
+        for code, agregation, additivite in con.execute(
+            f"SELECT code, agregation, additivite FROM indicateur {meta_filter}", meta_params
+        ).fetchall()
+    }
+    parents = dict(con.execute("SELECT code, parent FROM territoire").fetchall())
+    return aggregation.to_frame(aggregation.derive(rows, meta, parents, quarterly))
+
+
+META_COLUMNS = ["code", "libelle", "unite", "agregation", "additivite", "sens", "nature", "secret_seuil"]
+
+
+def indicator_series(
+    con, code: str, filters: Filters, context: Territoires | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One indicator's series (as `series`), its stored targets and its referential row, read with
+    two small queries: what a filter change on one indicator costs."""
+    context = context or territoires_context(con)
+    quarterly = filters.granularite == GRANULARITE_TRIMESTRE
+    params: dict = {"code": code}
+    demo = _demo_flag(params)
+    params["demo_ops"] = demo_operations(con)
+    conditions = ["v.indicateur = $code"]
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
+    rows = con.execute(
+        f"""SELECT v.mesure, v.indicateur, v.territoire, CAST(v.annee AS BIGINT), CAST(v.trimestre AS BIGINT),
+                   v.valeur, {demo}, {aggregation.PERIOD_COLUMNS}
+            FROM valeur v WHERE {" AND ".join(conditions)}""",
+        params,
+    ).fetchall()
+    row = con.execute(f"SELECT {', '.join(META_COLUMNS)} FROM indicateur WHERE code = ?", [code]).fetchone()
+    meta = dict(zip(META_COLUMNS, row, strict=True)) if row else dict.fromkeys(META_COLUMNS)
+    values = [r[1:7] for r in rows if r[0] == MESURE_VALEUR and (r[4] > 0 or not quarterly)]
+    parents = dict(zip(context.table["code"], context.table["parent"], strict=True))
+    rules = {code: (meta["agregation"], meta["additivite"] == "somme")}
+    series_frame = aggregation.to_frame(aggregation.derive(values, rules, parents, quarterly))
+    targets = sorted((r[1:] for r in rows if r[0] == MESURE_CIBLE), key=lambda r: (r[7], r[1]))
+    targets_frame = pd.DataFrame(targets, columns=STORED_COLUMNS).astype(STORED_DTYPES)
+    return series_frame, targets_frame.assign(calcule=False, partiel=False, n_trimestres=0), meta
+
+
+def demo_operations(con) -> list[int]:
+    """Ids of the operations that loaded demo values."""
+    return [i for (i,) in con.execute(f"SELECT id FROM operation WHERE nature = '{OPERATION_DEMO}'").fetchall()]
+
+
+def territory_depth(con) -> int:
+    """Levels of parents to roll up: 2 for département → TAS → sectors."""
+    parent = dict(con.execute("SELECT code, parent FROM territoire").fetchall())
+    deepest = 0
+    for code in parent:
+        depth, node = 0, code
+        while parent.get(node) is not None and depth < aggregation.MAX_TERRITORY_DEPTH:
+            node, depth = parent[node], depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def targets(con, codes: list[str], filters: Filters) -> pd.DataFrame:
+    """Stored targets (`cible`), with their period."""
     frame = stored_values(con, codes, filters, mesure=MESURE_CIBLE)
-    return aggregation.with_periods(frame.assign(calcule=False, partiel=False, n_trimestres=0))
+    return frame.assign(calcule=False, partiel=False, n_trimestres=0)
 
 
 def latest_period(frame: pd.DataFrame) -> tuple[int, int] | None:
     if frame.empty:
         return None
-    row = frame.sort_values("ordre_periode").iloc[-1]
+    row = frame.loc[frame["ordre_periode"].idxmax()]
     return int(row["annee"]), int(row["trimestre"])
+
+
+def latest_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """For each indicator of `frame`, its rows in its own latest period."""
+    if frame.empty:
+        return frame
+    last = frame.groupby("indicateur")["ordre_periode"].transform("max")
+    return frame[frame["ordre_periode"] == last]
 
 
 @dataclass(frozen=True)
@@ -164,9 +412,10 @@ class Headline:
     precedente: float | None
     periode_precedente: str | None
     evolution_pct: float | None
-    sparkline: pd.DataFrame  # periode, valeur (département)
-    positions: pd.DataFrame  # territoire, libelle_court, valeur, compare, reference, position
+    sparkline: list[tuple[str, float]]  # (periode, valeur) of the département, oldest first
+    positions: list[dict]  # territoire, libelle_court, valeur, compare, reference, position
     additif: bool = False
+    partiel: bool = False
 
 
 def _evolution(current: float | None, before: float | None) -> float | None:
@@ -177,15 +426,30 @@ def _evolution(current: float | None, before: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Territoires:
-    """The territory facts every page needs, read once per query."""
+    """The territory facts every page needs, read in one query."""
 
     departement: str
     tas: list[str]
     libelles: dict[str, str]
+    table: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
+
+
+TERRITORY_COLUMNS = [
+    "code", "libelle", "libelle_court", "niveau", "parent", "couleur", "population", "population_annee",
+    "population_source", "ordre",
+]  # fmt: skip
 
 
 def territoires_context(con) -> Territoires:
-    return Territoires(departement(con), tas_codes(con), dict(con.execute("SELECT code, libelle_court FROM territoire").fetchall()))
+    rows = con.execute(f"SELECT {', '.join(TERRITORY_COLUMNS)} FROM territoire ORDER BY ordre").fetchall()
+    table = pd.DataFrame(rows, columns=TERRITORY_COLUMNS)
+    roots = [r[0] for r in rows if r[4] is None and r[3] != "comparateur"]
+    dep = roots[0] if roots else (rows[0][0] if rows else "")
+    tas = [r[0] for r in rows if r[4] == dep]
+    return Territoires(dep, tas, {r[0]: r[2] for r in rows}, table)
+
+
+EMPTY_POSITIONS = ["territoire", "libelle_court", "valeur", "compare", "reference", "position"]
 
 
 def headline(
@@ -193,95 +457,109 @@ def headline(
     code: str,
     filters: Filters,
     frame: pd.DataFrame | None = None,
-    meta: pd.DataFrame | None = None,
+    meta: pd.DataFrame | dict | None = None,
     context: Territoires | None = None,
 ) -> Headline:
     """Latest département value of an indicator, its change on the previous period, a sparkline
-    and where each TAS stands against the département."""
-    meta = (meta if meta is not None else indicator_meta(con, [code])).set_index("code").loc[code]
-    meta = pd.Series({"code": code, **meta.to_dict()})
-    frame = frame if frame is not None else series(con, [code], filters)
+    and where each TAS stands against the département.
+
+    `frame` may hold this indicator's series (else it is read); `meta` its row of `indicator_meta`
+    (a frame or a dict by code). Plain Python on a few dozen rows: the overview asks for 24 of them.
+    """
+    if meta is None:
+        meta = indicator_meta(con, [code])
+    info = meta[code] if isinstance(meta, dict) else meta.set_index("code").loc[code].to_dict()
+    frame = frame if frame is not None else series(con, [code], filters, window=HEADLINE_WINDOW)
     context = context or territoires_context(con)
     dep = context.departement
-    tas = context.tas
-    own = frame[(frame["indicateur"] == code) & (frame["territoire"] == dep)].sort_values("ordre_periode")
-    empty_positions = pd.DataFrame(columns=["territoire", "libelle_court", "valeur", "compare", "reference", "position"])
-    if own.empty:
-        return Headline(code, meta["libelle"], meta["unite"], meta["sens"], None, None, False, False, None, None, None, own[["periode", "valeur"]], empty_positions, meta["additivite"] == "somme")
+    additive = info["additivite"] == "somme"
+    records = [r for r in _records(frame) if r["indicateur"] == code]
+    values = {(r["territoire"], r["annee"], r["trimestre"]): r["valeur"] for r in records}
+    own = sorted((r for r in records if r["territoire"] == dep), key=lambda r: r["ordre_periode"])
     if filters.annee is not None:
-        chosen = own[(own["annee"] < filters.annee) | ((own["annee"] == filters.annee) & (own["trimestre"] <= (filters.trimestre or 9)))]
-        own = chosen if not chosen.empty else own
-    last = own.iloc[-1]
-    before_key = previous(int(last["annee"]), int(last["trimestre"]))
-    before = own[(own["annee"] == before_key[0]) & (own["trimestre"] == before_key[1])]
-    before_value = float(before["valeur"].iloc[0]) if not before.empty else None
-    spark = own.tail(SPARKLINE_PERIODS)[["periode", "valeur"]]
+        limit = filters.annee * 10 + (filters.trimestre or 9)
+        own = [r for r in own if r["ordre_periode"] <= limit] or own
+    if not own:
+        return Headline(
+            code, info["libelle"], info["unite"], info["sens"], None, None, False, False, None, None, None,
+            [], [], bool(additive),
+        )  # fmt: skip
+    last = own[-1]
+    period = (int(last["annee"]), int(last["trimestre"]))
+    before_key = previous(*period)
+    before_value = values.get((dep, *before_key))
     # Where each TAS stands: for values that add up (counts) their change is compared with the
     # département's; for the others (rates, averages) their level is.
-    additive = meta["additivite"] == "somme"
+    dep_evolution = _evolution(last["valeur"], before_value)
     rows = []
-    labels = context.libelles
-    dep_evolution = _evolution(float(last["valeur"]), before_value)
-    for code_tas in tas:
-        cur = frame[(frame["indicateur"] == code) & (frame["territoire"] == code_tas) & (frame["annee"] == last["annee"]) & (frame["trimestre"] == last["trimestre"])]
-        prev = frame[(frame["indicateur"] == code) & (frame["territoire"] == code_tas) & (frame["annee"] == before_key[0]) & (frame["trimestre"] == before_key[1])]
-        if cur.empty:
+    for code_tas in context.tas:
+        value = values.get((code_tas, *period))
+        if value is None:
             continue
-        value = float(cur["valeur"].iloc[0])
         if additive:
-            mine = _evolution(value, float(prev["valeur"].iloc[0]) if not prev.empty else None)
-            reference = dep_evolution
-            compared = mine
+            compared, reference = _evolution(value, values.get((code_tas, *before_key))), dep_evolution
         else:
-            reference = float(last["valeur"])
-            compared = value
+            compared, reference = value, last["valeur"]
         if compared is None or reference is None:
             position = "non comparable"
         elif abs(compared - reference) < 1e-9:
             position = "égal"
         else:
             position = "au-dessus" if compared > reference else "en dessous"
-        rows.append({"territoire": code_tas, "libelle_court": labels.get(code_tas, code_tas), "valeur": value, "compare": compared, "reference": reference, "position": position})
-    positions = pd.DataFrame(rows, columns=["territoire", "libelle_court", "valeur", "compare", "reference", "position"])
+        rows.append(
+            {
+                "territoire": code_tas,
+                "libelle_court": context.libelles.get(code_tas, code_tas),
+                "valeur": value,
+                "compare": compared,
+                "reference": reference,
+                "position": position,
+            }
+        )
+    spark = own[-SPARKLINE_PERIODS:]
     return Headline(
         code=code,
-        libelle=meta["libelle"],
-        unite=meta["unite"],
-        sens=meta["sens"],
+        libelle=info["libelle"],
+        unite=info["unite"],
+        sens=info["sens"],
         periode=last["periode"],
         valeur=float(last["valeur"]),
         calcule=bool(last["calcule"]),
         demo=bool(last["demo"]),
-        precedente=before_value,
-        periode_precedente=before["periode"].iloc[0] if not before.empty else None,
-        evolution_pct=_evolution(float(last["valeur"]), before_value),
-        sparkline=spark,
-        positions=positions,
+        precedente=None if before_value is None else float(before_value),
+        periode_precedente=formatting.periode(*before_key) if before_value is not None else None,
+        evolution_pct=dep_evolution,
+        sparkline=[(r["periode"], float(r["valeur"])) for r in spark],
+        positions=rows,
         additif=bool(additive),
+        partiel=bool(last["partiel"]),
     )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (DataFrame.to_dict("records") is ~20 times slower)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
 def headline_codes(con, limit: int = HEADLINES_PER_AMBITION) -> dict[str, list[str]]:
     """Each ambition's headline indicators: its most recent context figure, then the programme
-    indicators with the most recent and most complete data."""
+    indicators with the most recent and most complete data (département values first)."""
     rows = con.execute(
         f"""
         WITH ranked AS (
             SELECT i.ambition, i.code, starts_with(i.code, '{CONTEXT_PREFIX}') AS contexte,
                    row_number() OVER (
                        PARTITION BY i.ambition, starts_with(i.code, '{CONTEXT_PREFIX}')
-                       ORDER BY bool_or(t.parent IS NULL) DESC, max(v.annee) DESC, count(*) DESC,
-                                min(i.ordre)) AS rang
-            FROM indicateur i JOIN valeur v ON v.indicateur = i.code AND v.mesure = '{MESURE_VALEUR}'
-            JOIN territoire t ON t.code = v.territoire
-            WHERE i.unite <> 'qualitatif'
-            GROUP BY i.ambition, i.code
+                       ORDER BY s.a_racine DESC, s.annee_max DESC, s.nb_valeurs DESC, i.ordre) AS rang
+            FROM indicateur i JOIN {_stats(con)} s ON s.indicateur = i.code
+            WHERE i.unite <> 'qualitatif' AND s.nb_valeurs > 0
         )
         SELECT ambition, code FROM ranked
-        WHERE (contexte AND rang = 1) OR (NOT contexte AND rang <= ?)
+        WHERE (contexte AND rang = 1) OR (NOT contexte AND rang <= $limit)
         ORDER BY ambition, contexte DESC, rang
         """,
-        [limit],
+        {"limit": limit},
     ).fetchall()
     out: dict[str, list[str]] = {}
     for ambition, code in rows:
@@ -295,19 +573,24 @@ def overview(con, filters: Filters) -> list[dict]:
     tiles = ambitions(con)
     chosen = headline_codes(con)
     codes = [code for ambition_codes in chosen.values() for code in ambition_codes]
-    frame = series(con, codes, filters)
-    meta = indicator_meta(con, codes)
+    frame = series(con, codes, filters, window=HEADLINE_WINDOW)
+    groups = {code: own for code, own in frame.groupby("indicateur", sort=False)}
+    empty = frame.iloc[0:0]
+    meta = indicator_meta(con, codes).set_index("code").to_dict("index")
     context = territoires_context(con)
     received = completeness_by_ambition(con, filters)
     out = []
     for row in tiles.itertuples(index=False):
+        headlines = [
+            headline(con, code, filters, groups.get(code, empty), meta, context) for code in chosen.get(row.code, [])
+        ]
         out.append(
             {
                 "code": row.code,
                 "numero": row.numero,
                 "libelle": row.libelle,
                 "libelle_court": row.libelle_court,
-                "headlines": [headline(con, code, filters, frame, meta, context) for code in chosen.get(row.code, [])],
+                "headlines": [h for h in headlines if h.valeur is not None],
                 "completude": received.get(row.code, received.get(None)),
             }
         )
@@ -334,21 +617,21 @@ def completeness_by_ambition(con, filters: Filters) -> dict:
     rows = con.execute(
         f"""
         WITH s AS (
-            SELECT i.ambition, v.indicateur, v.territoire, bool_or({position} = ?) AS courant
-            FROM valeur v JOIN indicateur i ON i.code = v.indicateur
-            WHERE v.mesure = '{MESURE_VALEUR}' AND list_contains(?, {position})
+            SELECT v.indicateur, v.territoire, bool_or({position} = $current) AS courant
+            FROM valeur v
+            WHERE v.mesure = '{MESURE_VALEUR}' AND v.annee BETWEEN $low AND $high AND list_contains($wanted, {position})
             GROUP BY ALL
         )
-        SELECT ambition, count(*), count(*) FILTER (WHERE courant) FROM s GROUP BY ROLLUP (ambition)
+        SELECT i.ambition, count(*), count(*) FILTER (WHERE courant)
+        FROM s JOIN indicateur i ON i.code = s.indicateur
+        GROUP BY ROLLUP (i.ambition)
         """,
-        [wanted[0], wanted],
+        {"current": wanted[0], "wanted": wanted, "low": keys[-1][0], "high": keys[0][0]},
     ).fetchall()
-    from .periods import label
-
     out = {}
     for ambition, expected, received in rows:
         out[ambition] = {
-            "periode": label(*period),
+            "periode": period_label(*period),
             "attendues": int(expected),
             "recues": int(received),
             "taux": (received / expected * 100) if expected else None,
@@ -361,13 +644,18 @@ def _current_period(con, filters: Filters, granular: bool) -> tuple[int, int] | 
         if granular:
             if filters.trimestre:
                 return filters.annee, filters.trimestre
-            row = con.execute("SELECT max(trimestre) FROM valeur WHERE annee = ? AND trimestre > 0", [filters.annee]).fetchone()
+            row = con.execute(
+                f"SELECT max(trimestre) FROM valeur WHERE annee = ? AND trimestre > 0 AND mesure = '{MESURE_VALEUR}'",
+                [filters.annee],
+            ).fetchone()
             return filters.annee, int(row[0] or 4)
         return filters.annee, 0
+    # The latest period with achieved values: a target set for 2027 is not a period that has arrived.
+    achieved = f"mesure = '{MESURE_VALEUR}'"
     if granular:
-        row = con.execute("SELECT annee, trimestre FROM valeur WHERE trimestre > 0 ORDER BY annee DESC, trimestre DESC LIMIT 1").fetchone()
-        return (int(row[0]), int(row[1])) if row else None
-    row = con.execute("SELECT max(annee) FROM valeur").fetchone()
+        row = con.execute(f"SELECT max(annee * 10 + trimestre) FROM valeur WHERE trimestre > 0 AND {achieved}").fetchone()
+        return (int(row[0]) // 10, int(row[0]) % 10) if row and row[0] is not None else None
+    row = con.execute(f"SELECT max(annee) FROM valeur WHERE {achieved}").fetchone()
     return (int(row[0]), 0) if row and row[0] is not None else None
 
 
@@ -375,68 +663,116 @@ def period_values(frame: pd.DataFrame, annee: int, trimestre: int) -> pd.DataFra
     return frame[(frame["annee"] == annee) & (frame["trimestre"] == trimestre)]
 
 
-def comparison(con, frame: pd.DataFrame, code: str, period: tuple[int, int] | None) -> pd.DataFrame:
-    """Values of one indicator for the département and each TAS in one period (default: the latest)."""
-    own = frame[frame["indicateur"] == code]
+def comparison(
+    con, frame: pd.DataFrame, code: str, period: tuple[int, int] | None, context: Territoires | None = None
+) -> pd.DataFrame:
+    """Values of one indicator for the département and each TAS in one period (default: the latest
+    period where the département, the reference, has a value; else the latest of a TAS)."""
+    context = context or territoires_context(con)
+    shown = [context.departement, *context.tas]
+    own = frame[(frame["indicateur"] == code) & frame["territoire"].isin(shown)]
     if own.empty:
         return own
     if period is None:
-        period = latest_period(own)
-    terr = territories(con)
-    dep = departement(con)
-    shown = {dep, *tas_codes(con)}
+        reference = own[own["territoire"] == context.departement]
+        period = latest_period(reference if not reference.empty else own)
     sub = period_values(own, *period)
-    sub = sub[sub["territoire"].isin(shown)].merge(terr[["code", "libelle_court", "ordre"]], left_on="territoire", right_on="code")
-    return sub.sort_values("ordre").drop(columns=["code"]).reset_index(drop=True)
+    table = context.table
+    columns = ("libelle_court", "ordre", "couleur", "niveau")
+    info = {code: row for code, *row in zip(table["code"], *(table[c] for c in columns), strict=True)}
+    sub = sub.assign(**{c: [info[t][k] for t in sub["territoire"]] for k, c in enumerate(columns)})
+    return sub.sort_values("ordre").reset_index(drop=True)
 
 
 # --- territory portrait ------------------------------------------------------------------------
 
 
+PORTRAIT_COLUMNS = [
+    "indicateur",
+    "annee",
+    "trimestre",
+    "periode",
+    "ordre_periode",
+    "valeur",
+    "calcule",
+    "partiel",
+    "demo",
+]
+
+
 def portrait(con, territoire: str, filters: Filters) -> pd.DataFrame:
     """For one territory, every indicator with data: its value, the département's and the other TAS's,
-    in the latest period where the territory has a value (or the chosen period)."""
-    codes = [c for (c,) in con.execute(
-        f"SELECT DISTINCT v.indicateur FROM valeur v WHERE v.mesure = '{MESURE_VALEUR}'"
-    ).fetchall()]
-    frame = series(con, codes, filters)
-    if frame.empty:
-        return frame
-    dep = departement(con)
-    tas = tas_codes(con)
-    own = frame[frame["territoire"] == territoire]
-    if filters.annee is not None:
-        own = own[own["annee"] == filters.annee]
-        if filters.granularite == GRANULARITE_TRIMESTRE and filters.trimestre:
-            own = own[own["trimestre"] == filters.trimestre]
+    in the latest period where the territory has a value (or the chosen period).
+
+    Reads each indicator's latest year where the territory (or a territory below it) has a value;
+    indicators whose value there cannot be computed (a child missing) are read again over all years.
+    """
+    context = territoires_context(con)
+    frame = series(con, None, filters, window=0, within=territoire)
+    own = _portrait_own(frame, territoire, filters)
+    if filters.annee is None:
+        missing = sorted(set(frame["indicateur"]) - set(own["indicateur"]))
+        if missing:
+            more = series(con, missing, filters)
+            frame = pd.concat([frame, more], ignore_index=True)
+            own = pd.concat([own, _portrait_own(more, territoire, filters)], ignore_index=True)
     if own.empty:
         return own
-    latest = own.sort_values("ordre_periode").groupby("indicateur").tail(1)[["indicateur", "annee", "trimestre", "periode", "valeur", "calcule", "demo"]]
-    wide = frame[frame["territoire"].isin([dep, *tas])].pivot_table(
+    latest = latest_rows(own)[PORTRAIT_COLUMNS]
+    others = [context.departement, *context.tas]
+    around = frame[frame["territoire"].isin(others)]
+    wide = around.pivot_table(
         index=["indicateur", "annee", "trimestre"], columns="territoire", values="valeur", aggfunc="first"
     )
     out = latest.merge(wide, left_on=["indicateur", "annee", "trimestre"], right_index=True, how="left")
+    for flag, suffix in (("calcule", COMPUTED_SUFFIX), ("demo", DEMO_SUFFIX)):
+        flags = around.pivot_table(
+            index=["indicateur", "annee", "trimestre"], columns="territoire", values=flag, aggfunc="first"
+        ).add_suffix(suffix)
+        out = out.merge(flags, left_on=["indicateur", "annee", "trimestre"], right_index=True, how="left")
     meta = con.execute(
-        """SELECT i.code AS indicateur, i.libelle, i.unite, i.ambition, a.libelle_court AS ambition_libelle, a.ordre AS ambition_ordre, i.ordre
+        """SELECT i.code AS indicateur, i.libelle, i.unite, i.ambition, a.libelle_court AS ambition_libelle,
+                  a.ordre AS ambition_ordre, i.ordre
            FROM indicateur i JOIN noeud a ON a.code = i.ambition"""
     ).df()
     out = out.merge(meta, on="indicateur").sort_values(["ambition_ordre", "ordre"])
-    terr = territories(con).set_index("code")
+    terr = context.table.set_index("code")
     population = terr.loc[territoire, "population"] if territoire in terr.index else None
     if population is not None and not pd.isna(population) and population > 0:
         out["pour_1000"] = np.where(out["unite"] == "nombre", out["valeur"] / float(population) * 1000, np.nan)
     else:
         out["pour_1000"] = np.nan
-    for code in [dep, *tas]:
+    for code in others:
         if code not in out.columns:
             out[code] = np.nan
+        for suffix in (COMPUTED_SUFFIX, DEMO_SUFFIX):
+            column = code + suffix
+            out[column] = out[column].map(_true).astype(bool) if column in out.columns else False
     return out.reset_index(drop=True)
+
+
+COMPUTED_SUFFIX = "__calcule"
+DEMO_SUFFIX = "__demo"
+
+
+def _true(value) -> bool:
+    return False if value is None or pd.isna(value) else bool(value)
+
+
+def _portrait_own(frame: pd.DataFrame, territoire: str, filters: Filters) -> pd.DataFrame:
+    own = frame[frame["territoire"] == territoire]
+    if filters.annee is not None:
+        own = own[own["annee"] == filters.annee]
+        if filters.granularite == GRANULARITE_TRIMESTRE and filters.trimestre:
+            own = own[own["trimestre"] == filters.trimestre]
+    return own
 
 
 # --- indicator fiche ---------------------------------------------------------------------------
 
 
 def indicator_fiche(con, code: str) -> dict | None:
+    """An indicator's referential row, its node's texts and its ancestors (missing texts are None)."""
     row = con.execute(
         """SELECT i.*, n.libelle AS noeud_libelle, n.niveau AS noeud_niveau, n.chemin, n.role,
                   n.beneficiaires, n.directions, n.partenaires
@@ -445,14 +781,22 @@ def indicator_fiche(con, code: str) -> dict | None:
     ).df()
     if row.empty:
         return None
-    fiche = row.iloc[0].to_dict()
+    fiche = {k: (None if _blank(v) else v) for k, v in row.iloc[0].to_dict().items()}
     chain = [c for c in fiche["chemin"].split("/") if c]
     fiche["ancetres"] = con.execute(
-        """SELECT n.code, n.libelle, l.libelle AS niveau FROM noeud n JOIN niveau l ON l.cle = n.niveau
+        """SELECT n.code, n.numero, n.libelle, l.libelle AS niveau FROM noeud n JOIN niveau l ON l.cle = n.niveau
            WHERE list_contains(?, n.code) ORDER BY n.rang""",
         [chain],
     ).df()
     return fiche
+
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
 
 
 def indicator_values(con, code: str) -> pd.DataFrame:
@@ -461,7 +805,7 @@ def indicator_values(con, code: str) -> pd.DataFrame:
         """
         SELECT v.territoire, t.libelle_court, CAST(v.annee AS BIGINT) AS annee, CAST(v.trimestre AS BIGINT) AS trimestre,
                v.mesure, v.valeur, v.commentaire, v.source, v.operation, o.fichier, o.utilisateur, o.horodatage,
-               (o.nature = ? OR v.source = ?) AS demo
+               coalesce(o.nature = ? OR v.source = ?, FALSE) AS demo
         FROM valeur v JOIN territoire t ON t.code = v.territoire LEFT JOIN operation o ON o.id = v.operation
         WHERE v.indicateur = ?
         ORDER BY v.annee DESC, v.trimestre DESC, t.ordre, v.mesure DESC

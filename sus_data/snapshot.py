@@ -14,6 +14,8 @@ import time
 import duckdb
 
 from .errors import StoreError
+from .queries import STATS_SQL, STATS_TABLE
+from .schema_upgrade import copy_or_create
 from .store import _PROCESS_LOCK, Store, sql_literal, wrap_error
 
 # Tables the pages read. The full value history stays in the file (read on demand by the import page).
@@ -31,6 +33,11 @@ READ_TABLES = (
     "operation",
     "valeur",
 )
+# Statuses and perimeters of the programme's actions (their history stays in the file).
+FOLLOWUP_READ_TABLES = ("suivi_action", "perimetre_action")
+# Tables copied in this order: DuckDB keeps the min/max of each block of rows, so that a query on one
+# indicator reads the few blocks that hold it instead of scanning a million values.
+SORT_KEYS = {"valeur": "indicateur, mesure, annee, trimestre, territoire"}
 # How often the file's stat is checked, at most: every query would be wasteful, never would be stale.
 CHECK_INTERVAL_S = 0.5
 RETRY_WHILE_BUSY_S = 2.0
@@ -69,7 +76,13 @@ class Snapshot:
             try:
                 self._con.execute("BEGIN TRANSACTION")
                 for table in READ_TABLES:
-                    self._con.execute(f"CREATE OR REPLACE TABLE main.{table} AS SELECT * FROM source.{table}")
+                    order = f" ORDER BY {SORT_KEYS[table]}" if table in SORT_KEYS else ""
+                    self._con.execute(f"CREATE OR REPLACE TABLE main.{table} AS SELECT * FROM source.{table}{order}")
+                # The follow-up of actions: copied, or empty in a database made before these tables existed.
+                for table in FOLLOWUP_READ_TABLES:
+                    copy_or_create(self._con, table)
+                # Statistics per indicator that several pages read: computed once per load.
+                self._con.execute(f"CREATE OR REPLACE TABLE main.{STATS_TABLE} AS {STATS_SQL}")
                 self._con.execute("COMMIT")
             except duckdb.Error as exc:
                 self._con.execute("ROLLBACK")

@@ -4,6 +4,9 @@ import re
 import unicodedata
 
 _SEPARATORS = re.compile(r"[\s_\-\u00a0\u202f\u2009'’.]+")
+# Characters that take no room on screen, pasted from web pages or e-mails with a number or a code: a
+# cell that shows « 12 » must read as 12.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
 def strip_accents(text: str) -> str:
@@ -19,12 +22,12 @@ def key(text: object) -> str:
     """
     if text is None:
         return ""
-    return _SEPARATORS.sub("", strip_accents(str(text)).lower())
+    return _SEPARATORS.sub("", strip_accents(str(text).translate(_INVISIBLE)).lower())
 
 
 def clean_cell(value: object) -> str:
     """A cell as trimmed text, with no-break spaces made plain."""
     if value is None:
         return ""
-    text = str(value).replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    text = str(value).translate(_INVISIBLE).replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     return text.strip()

@@ -304,7 +304,9 @@ def csv_file(tmp_path: Path) -> Callable[..., Path]:
     folder = tmp_path / "fichiers"
     folder.mkdir(exist_ok=True)
 
-    def write(rows: list[list], name: str = "valeurs.csv", encoding: str = "utf-8", header: list = CONTRACT_HEADER) -> Path:
+    def write(
+        rows: list[list], name: str = "valeurs.csv", encoding: str = "utf-8", header: list = CONTRACT_HEADER
+    ) -> Path:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(header)
@@ -360,7 +362,16 @@ def soffice_convert(source: Path, fmt: str, outdir: Path, profile: Path) -> Path
     LibreOffice already open on the machine)."""
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(source)],
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=120,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sus_data import exports
+from sus_data import exports, formatting
 from sus_data.tables import DEMO_FOOTNOTE
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "fr"}
@@ -36,18 +36,25 @@ def downloads(data: pd.DataFrame, basename: str, key: str) -> None:
     )
 
 
-def chart_and_table(fig, display: pd.DataFrame, data: pd.DataFrame, basename: str, key: str, demo: bool = False) -> None:
+def chart_and_table(
+    fig, display: pd.DataFrame, data: pd.DataFrame, basename: str, key: str, demo: bool = False
+) -> None:
     """The chart, then the same numbers as a table (nothing is said by colour alone), then downloads."""
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"{key}_chart")
     with st.expander("Voir les valeurs en tableau", expanded=False):
         st.dataframe(display, hide_index=True, key=f"{key}_table")
         if demo:
-            st.caption(DEMO_FOOTNOTE)
+            demo_footnote()
         downloads(data, basename, key)
 
 
 def empty_state(what: str, how: str) -> None:
     st.info(f"**{what}**\n\n{how}", icon=":material/info:")
+
+
+def demo_footnote() -> None:
+    """Under a table whose demo values carry an asterisk."""
+    st.caption(md(DEMO_FOOTNOTE))
 
 
 def demo_notice(any_demo: bool) -> None:
@@ -60,11 +67,6 @@ def slug(text: str) -> str:
     return keep.strip("_")[:60] or "export"
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
-
-
 def md(text) -> str:
     """Text from the data, escaped so that Markdown in a label or a comment is shown, never rendered."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text)).replace("\n", " ")
+    return formatting.markdown(text)

@@ -12,6 +12,7 @@ from sus_data import queries, views
 from sus_data.config import Config, get_config
 from sus_data.database import init_database
 from sus_data.errors import StoreError
+from sus_data.filters import Filters
 from sus_data.snapshot import Snapshot, open_snapshot
 from sus_data.store import Store
 
@@ -48,15 +49,26 @@ def version() -> int:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached(name: str, version: int, args: tuple, kwargs: tuple):
+def _cached(name: str, source: str, version: int, key: str, _args: tuple, _kwargs: dict):
+    # The cache key is (name, database, data version, key): `key` is the arguments' plain-text form,
+    # cheaper for Streamlit to hash than the objects themselves (underscored arguments are not hashed).
     function = getattr(views, name, None) or getattr(queries, name)
-    return function(snapshot().cursor(), *args, **dict(kwargs))
+    return function(snapshot().cursor(), *_args, **_kwargs)
+
+
+def _key(value) -> str:
+    if isinstance(value, Filters):
+        return "Filters(" + value.key() + ")"
+    return repr(value)
 
 
 def query(name: str, *args, **kwargs):
-    """Run `sus_data.views.<name>` or `sus_data.queries.<name>(cursor, *args)`, cached for this data
-    version and these arguments."""
-    return _cached(name, version(), args, tuple(sorted(kwargs.items())))
+    """Run `sus_data.views.<name>` or `sus_data.queries.<name>(cursor, *args)`, cached for this
+    database, its data version and these arguments (a filter set is keyed by its URL form)."""
+    args = tuple(a.for_data() if isinstance(a, Filters) else a for a in args)
+    kwargs = {k: v.for_data() if isinstance(v, Filters) else v for k, v in kwargs.items()}
+    key = "|".join([*map(_key, args), *(f"{k}={_key(v)}" for k, v in sorted(kwargs.items()))])
+    return _cached(name, str(get_config().db_path), version(), key, args, kwargs)
 
 
 def after_write() -> None:

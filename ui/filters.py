@@ -13,6 +13,7 @@ from sus_data import formatting
 from sus_data.filters import Filters
 
 from . import data
+from .components import md
 
 STATE_PREFIX = "flt_"
 URL_SEEN = "flt__url"
@@ -25,9 +26,14 @@ def _key(name: str) -> str:
 
 
 def _read_url(choices: f.Choices) -> None:
-    """Put the URL's filters into the widgets' state, when the URL differs from what we wrote."""
-    params = {k: st.query_params.get_all(k)[-1] for k in st.query_params.keys() if k in f.PARAMS}
-    if st.session_state.get(URL_SEEN) == params:
+    """Put the URL's filters into the widgets' state, when the URL differs from what we wrote.
+
+    A URL without any filter, in a session that already has filters, is a move to another page from
+    the menu (Streamlit drops the query string then): the filters are kept and written back into the URL.
+    """
+    params = {k: st.query_params.get_all(k)[-1] for k in st.query_params if k in f.PARAMS}
+    seen = st.session_state.get(URL_SEEN)
+    if seen == params or (not params and seen is not None):
         return
     parsed = Filters.from_params(params, choices)
     st.session_state[NOTICES] = list(parsed.notices)
@@ -69,7 +75,11 @@ def sidebar() -> Filters:
         noeud = None
         if ambition:
             tree = data.query("node_tree", ambition)
-            below = tree[(tree["profondeur"] >= 1) & (tree["niveau"] != data.config().niveau_action) & (tree["nb_indicateurs"].ge(0))]
+            below = tree[
+                (tree["profondeur"] >= 1)
+                & (tree["niveau"] != data.config().niveau_action)
+                & (tree["nb_indicateurs"].ge(0))
+            ]
             below = below[below["profondeur"] <= 2]
             node_labels = {
                 row.code: ("\u2003" * (row.profondeur - 1)) + f"{row.niveau_libelle} {row.numero} : {row.libelle}"
@@ -122,6 +132,7 @@ def sidebar() -> Filters:
                 format_func=lambda t: "Le plus récent" if t == 0 else formatting.periode(annee, t),
                 key=_key("trimestre"),
             )
+        st.button("Réinitialiser les filtres", on_click=reset, icon=":material/restart_alt:", key="flt__reset")
     low, high = choices.annee_min, choices.annee_max
     return Filters(
         ambition=ambition,
@@ -138,9 +149,39 @@ def sidebar() -> Filters:
     )
 
 
+def reset() -> None:
+    """The « Réinitialiser » button: every filter back to its default, and a URL without filters."""
+    for key in [k for k in st.session_state if str(k).startswith(STATE_PREFIX) and k != URL_SEEN]:
+        del st.session_state[key]
+    st.session_state.pop(URL_SEEN, None)
+    st.query_params.clear()
+
+
+def link(filters: Filters, **changes) -> dict[str, str]:
+    """Query parameters of a link to another view: the current filters with these changes.
+
+    Changing the ambition drops the orientation (it belongs to the previous ambition)."""
+    if "ambition" in changes and "noeud" not in changes:
+        changes["noeud"] = None
+    return filters.with_(**changes).to_params()
+
+
+def granularity_label(filters: Filters) -> str:
+    return "trimestre" if filters.granularite == f.GRANULARITE_TRIMESTRE else "année"
+
+
+def period_label(filters: Filters) -> str | None:
+    """The chosen comparison period in words (`T2 2025`, `2025`), or None for « la plus récente »."""
+    if filters.annee is None:
+        return None
+    quarter = filters.trimestre if filters.granularite == f.GRANULARITE_TRIMESTRE else 0
+    return formatting.periode(filters.annee, quarter)
+
+
 def show_notices() -> None:
+    """The URL's ignored values, said once. They quote what the URL held: escaped, never rendered."""
     for notice in st.session_state.pop(NOTICES, []):
-        st.warning(notice, icon="⚠️")
+        st.warning(md(notice), icon=":material/warning:")
 
 
 def set_page_value(name: str, value) -> None:
@@ -155,7 +196,7 @@ def page_value(name: str):
 def sync_url(filters: Filters) -> None:
     """Write the filters into the URL (only when they changed, to avoid a useless rerun)."""
     params = filters.to_params()
-    current = {k: st.query_params.get_all(k)[-1] for k in st.query_params.keys()}
+    current = {k: st.query_params.get_all(k)[-1] for k in st.query_params}
     if current != params:
         st.query_params.from_dict(params)
     st.session_state[URL_SEEN] = params
