@@ -17,10 +17,12 @@ st.set_page_config(
 pages = {
     "Tableau de bord": [
         st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
-        st.Page("pages/ambition.py", title="Ambition", icon=":material/account_tree:"),
+        st.Page("pages/ambition.py", title=config.root_level.libelle, icon=":material/account_tree:"),
         st.Page("pages/territoire.py", title="Territoire", icon=":material/map:"),
         st.Page("pages/indicateur.py", title="Indicateur", icon=":material/show_chart:"),
         st.Page("pages/referentiel.py", title="Référentiel", icon=":material/menu_book:"),
+        st.Page("pages/suivi.py", title="Suivi du programme", icon=":material/fact_check:"),
+        st.Page("pages/qualite.py", title="Qualité des données", icon=":material/rule:"),
     ],
 }
 # The Import page is listed only for those who may import; the page itself refuses everyone else.

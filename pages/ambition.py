@@ -10,9 +10,11 @@ shell.ensure_app()
 flt = filters.current()
 filters.show_notices()
 ambitions = data.query("ambitions")
+root = data.config().root_level
+sigle = data.config().sigle_territoires
 if flt.ambition is None:
-    st.title("Ambitions du schéma")
-    st.write("Choisissez une ambition (ou utilisez le filtre « Ambition » dans le panneau de gauche).")
+    st.title(f"{root.pluriel} du schéma")
+    st.write(f"Choisissez un élément ci-dessous, ou le filtre « {root.libelle} » dans le panneau de gauche.")
     for row in ambitions.itertuples(index=False):
         st.page_link(
             "pages/ambition.py",
@@ -24,7 +26,7 @@ if flt.ambition is None:
     st.stop()
 
 ambition = ambitions.set_index("code").loc[flt.ambition]
-st.title(f"Ambition {ambition['numero']} : {components.md(ambition['libelle'])}")
+st.title(f"{root.libelle} {ambition['numero']} : {components.md(ambition['libelle'])}")
 
 indicators = data.query("indicators", flt)
 with_values = indicators[indicators["nb_valeurs"] > 0]
@@ -45,7 +47,7 @@ with tab_charts:
         st.caption(f"{len(with_values)} indicateur(s) renseigné(s) sur {len(indicators)} dans cette sélection.")
         if latest["display"].empty:
             components.empty_state(
-                "Aucune valeur du département ni des TAS pour cette sélection.",
+                f"Aucune valeur du département ni des {sigle} pour cette sélection.",
                 "Élargissez les années ou changez le pas de temps dans le panneau de gauche.",
             )
         else:
@@ -77,12 +79,12 @@ with tab_charts:
             )
         else:
             st.subheader("Évolution par territoire")
-            fig = charts.time_series(view["series"], territories, view["libelle"], unite, view["targets"])
+            fig = charts.time_series(view["series"], territories, view["libelle"], unite, view["targets"], view["sources"])
             components.chart_and_table(
                 fig, view["table"], view["table_data"], components.slug(f"{code}_evolution"), "evolution", view["demo"]
             )
             if not view["comparison"].empty:
-                st.subheader(f"Comparaison entre TAS — {view['periode']}")
+                st.subheader(f"Comparaison entre {sigle} — {view['periode']}")
                 fig = charts.comparison_bars(view["comparison"], view["libelle"], unite, view["periode"])
                 components.chart_and_table(
                     fig,
@@ -94,7 +96,7 @@ with tab_charts:
                 )
             elif flt.annee is not None:
                 st.info(
-                    f"Aucune valeur du département ni des TAS pour la période choisie ({flt.annee}).",
+                    f"Aucune valeur du département ni des {sigle} pour la période choisie ({flt.annee}).",
                     icon=":material/info:",
                 )
             st.page_link(

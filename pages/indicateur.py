@@ -44,7 +44,7 @@ if view["series"].empty:
         f"{fiche['code']}, ou élargissez les années et changez le pas de temps dans le panneau de gauche.",
     )
 else:
-    fig = charts.time_series(view["series"], territories, view["libelle"], view["unite"], view["targets"])
+    fig = charts.time_series(view["series"], territories, view["libelle"], view["unite"], view["targets"], view["sources"])
     components.chart_and_table(
         fig, view["table"], view["table_data"], components.slug(f"{code}_evolution"), "fiche_evolution", view["demo"]
     )

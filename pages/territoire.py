@@ -43,7 +43,7 @@ if portrait["display"].empty:
 else:
     st.write(
         f"{len(portrait['display'])} indicateur(s) renseigné(s), à leur période la plus récente, à côté des valeurs "
-        "du département et des autres TAS."
+        f"du département et des autres {data.config().sigle_territoires}."
     )
     display = portrait["display"]
     for index, ambition in enumerate(portrait["ambitions"]):

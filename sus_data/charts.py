@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import formatting, secret
+from .config import get_config
 
 SEPARATORS = ", "  # decimal comma, space between thousands
 FONT = "Marianne, Arial, sans-serif"
@@ -23,7 +24,9 @@ HEIGHT = 400
 TITLE_WIDTH = 110  # characters per title line: plotly does not wrap titles
 AXIS_UNITS = {"nombre": "Nombre", "%": "Pourcentage (%)", "€": "Montant (€)", "oui/non": "Réalisé (1 = oui, 0 = non)"}
 DEMO_NOTE = "données fictives de démonstration"
-COMPUTED_NOTE = "calculé à partir des TAS"
+def computed_note() -> str:
+    """« calculé à partir des TAS » (or of the territories the configuration names)."""
+    return f"calculé à partir des {get_config().sigle_territoires}"
 PARTIAL_NOTE = "année incomplète"
 DASHES = {"departement": "dash", "tas": "solid", "secteur": "dot", "comparateur": "longdashdot"}
 PERIOD_AXIS = "Période"
@@ -80,7 +83,7 @@ def _hover(unite: str) -> str:
 
 
 def _note(calcule: bool, partiel: bool, demo: bool) -> str:
-    notes = [n for n, on in ((COMPUTED_NOTE, calcule), (PARTIAL_NOTE, partiel), (DEMO_NOTE, demo)) if on]
+    notes = [n for n, on in ((computed_note(), calcule), (PARTIAL_NOTE, partiel), (DEMO_NOTE, demo)) if on]
     return f" ({' ; '.join(notes)})" if notes else ""
 
 
@@ -90,9 +93,12 @@ def time_series(
     libelle: str,
     unite: str,
     targets: pd.DataFrame | None = None,
+    sources: dict[str, str] | None = None,
 ) -> go.Figure:
     """One line per territory over time. `frame`: territoire, periode, ordre_periode, valeur,
-    calcule, demo (partiel optional). `territories`: code, libelle_court, couleur, niveau, ordre."""
+    calcule, demo (partiel optional). `territories`: code, libelle_court, couleur, niveau, ordre.
+    `sources`: for comparators (région, France…), the source their reference line is labelled with."""
+    sources = sources or {}
     frame = frame.sort_values("ordre_periode")
     order = frame[["periode", "ordre_periode"]]
     if targets is not None and not targets.empty:
@@ -107,12 +113,17 @@ def time_series(
         own = frame[mask]
         row = terr.loc[code]
         notes = [_note(c, p, d) for c, p, d in zip(own["calcule"], partiel[mask], own["demo"], strict=True)]
+        name = row["libelle_court"]
+        if row["niveau"] == COMPARATOR_LEVEL:
+            source = sources.get(code)
+            name = f"{name} (référence" + (f", source : {_shorten(source)})" if source else ")")
+            notes = [n + (f" — source : {source}" if source else "") for n in notes]
         traces.append(
             {
                 "type": "scatter",
                 "x": list(own["periode"]),
                 "y": list(own["valeur"]),
-                "name": row["libelle_court"],
+                "name": name,
                 "mode": "lines+markers",
                 "line": {
                     "color": row["couleur"],
@@ -169,14 +180,14 @@ def comparison_bars(frame: pd.DataFrame, libelle: str, unite: str, periode: str)
             "cliponaxis": False,
             "customdata": [_note(c, False, d) for c, d in zip(tas["calcule"], tas["demo"], strict=True)],
             "hovertemplate": "%{x} : %{y:,.2~f}" + _suffix(unite) + "%{customdata}<extra></extra>",
-            "name": "TAS",
+            "name": get_config().sigle_territoires,
             "showlegend": False,
         }
     ]
     shapes, annotations = [], []
     if not dep.empty and pd.notna(dep["valeur"].iloc[0]):  # a département value under the secret: no line
         value = float(dep["valeur"].iloc[0])
-        label = dep["libelle_court"].iloc[0] + (f" ({COMPUTED_NOTE})" if bool(dep["calcule"].iloc[0]) else "")
+        label = dep["libelle_court"].iloc[0] + (f" ({computed_note()})" if bool(dep["calcule"].iloc[0]) else "")
         colour = dep["couleur"].iloc[0]
         shapes.append(
             {
@@ -204,6 +215,14 @@ def _title_notes(frame: pd.DataFrame) -> str:
     hidden = int(frame[secret.FLAG].sum()) if secret.FLAG in frame else 0
     notes = [note for note, on in ((DEMO_NOTE, bool(frame["demo"].any())), (secret.chart_note(hidden), hidden)) if on]
     return f" ({' ; '.join(notes)})" if notes else ""
+
+
+COMPARATOR_LEVEL = "comparateur"
+SOURCE_IN_LEGEND = 50
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= SOURCE_IN_LEGEND else text[: SOURCE_IN_LEGEND - 1] + "…"
 
 
 def _figure(traces: list[dict], layout: dict) -> go.Figure:

@@ -119,6 +119,16 @@ class Config:
     def colours(self) -> dict[str, str]:
         return {t.code: t.couleur for t in self.territories}
 
+    @property
+    def sigle_territoires(self) -> str:
+        """What the territories just below the département are called in short (TAS, TSD…)."""
+        dep = self.departement.code
+        levels = {t.niveau for t in self.territories if t.parent == dep}
+        for level in self.territory_levels:
+            if level.cle in levels:
+                return level.sigle or level.libelle
+        return "territoires"
+
 
 def _resolve(path: str | os.PathLike) -> Path:
     candidate = Path(path)

@@ -28,6 +28,7 @@ P_GRANULARITE = "granularite"
 P_INDICATEUR = "indicateur"
 P_TERRITOIRE = "territoire"
 P_RECHERCHE = "q"
+P_PROGRAMME = "programme"
 PARAMS = (
     P_AMBITION,
     P_NOEUD,
@@ -40,6 +41,7 @@ PARAMS = (
     P_INDICATEUR,
     P_TERRITOIRE,
     P_RECHERCHE,
+    P_PROGRAMME,
 )
 
 
@@ -53,6 +55,7 @@ class Choices:
     indicateurs: frozenset[str]
     annee_min: int
     annee_max: int
+    programmes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Filters:
     indicateur: str | None = None
     territoire: str | None = None  # the territory of the portrait page
     recherche: str = ""
+    programme: str | None = None  # one programme of actions, or all of them (None)
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     def with_(self, **changes) -> Filters:
@@ -108,6 +112,8 @@ class Filters:
             params[P_TERRITOIRE] = self.territoire
         if self.recherche:
             params[P_RECHERCHE] = self.recherche
+        if self.programme:
+            params[P_PROGRAMME] = self.programme
         return params
 
     @classmethod
@@ -187,6 +193,7 @@ class Filters:
         indicateur = member(P_INDICATEUR, choices.indicateurs, "L'indicateur")
         territoire = member(P_TERRITOIRE, choices.territoires, "Le territoire")
         recherche = text(P_RECHERCHE) or ""
+        programme = member(P_PROGRAMME, choices.programmes, "Le programme")
         return cls(
             ambition=ambition,
             noeud=noeud,
@@ -199,6 +206,7 @@ class Filters:
             indicateur=indicateur,
             territoire=territoire,
             recherche=recherche,
+            programme=programme,
             notices=tuple(notices),
         )
 
@@ -218,15 +226,20 @@ class Filters:
         return (" AND ".join(clauses) or "TRUE"), params
 
     def indicator_clause(self, alias: str = "i") -> tuple[str, list]:
-        """SQL conditions selecting the indicators under the chosen ambition or node."""
+        """SQL conditions selecting the indicators under the chosen ambition or node, and programme."""
+        clauses: list[str] = []
+        params: list = []
         if self.noeud:
-            return (
-                f"{alias}.noeud IN (SELECT code FROM noeud WHERE contains(chemin, ?))",
-                ["/" + self.noeud + "/"],
-            )
-        if self.ambition:
-            return f"{alias}.ambition = ?", [self.ambition]
-        return "TRUE", []
+            clauses.append(f"{alias}.noeud IN (SELECT code FROM noeud WHERE contains(chemin, ?))")
+            params.append("/" + self.noeud + "/")
+        elif self.ambition:
+            clauses.append(f"{alias}.ambition = ?")
+            params.append(self.ambition)
+        if self.programme:
+            # Indicators of the programme's actions; context indicators belong to no programme.
+            clauses.append(f"{alias}.noeud IN (SELECT noeud FROM noeud_programme WHERE programme = ?)")
+            params.append(self.programme)
+        return (" AND ".join(clauses) or "TRUE"), params
 
 
 def _short(value: str) -> str:

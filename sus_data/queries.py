@@ -27,13 +27,18 @@ SEARCH_LIMIT = 200
 # --- referential -------------------------------------------------------------------------------
 
 
+def programmes(con) -> pd.DataFrame:
+    return con.execute("SELECT code, libelle, annee_debut, annee_fin, statut FROM programme ORDER BY ordre").df()
+
+
 def choices(con) -> Choices:
     ambitions = tuple(c for (c,) in con.execute("SELECT code FROM noeud WHERE rang = 0 ORDER BY ordre").fetchall())
     noeuds = frozenset(c for (c,) in con.execute("SELECT code FROM noeud").fetchall())
     territoires = tuple(c for (c,) in con.execute("SELECT code FROM territoire ORDER BY ordre").fetchall())
     indicateurs = frozenset(c for (c,) in con.execute("SELECT code FROM indicateur").fetchall())
     low, high = con.execute("SELECT min(annee), max(annee) FROM valeur").fetchone()
-    return Choices(ambitions, noeuds, territoires, indicateurs, int(low or 2023), int(high or 2025))
+    programmes = tuple(c for (c,) in con.execute("SELECT code FROM programme ORDER BY ordre").fetchall())
+    return Choices(ambitions, noeuds, territoires, indicateurs, int(low or 2023), int(high or 2025), programmes)
 
 
 def ambitions(con) -> pd.DataFrame:
@@ -438,6 +443,18 @@ TERRITORY_COLUMNS = [
     "code", "libelle", "libelle_court", "niveau", "parent", "couleur", "population", "population_annee",
     "population_source", "ordre",
 ]  # fmt: skip
+
+
+def comparator_sources(con, code: str, comparators: list[str]) -> dict[str, str]:
+    """The source of each comparator's values for one indicator (what its reference line is labelled with)."""
+    if not comparators:
+        return {}
+    rows = con.execute(
+        """SELECT territoire, string_agg(DISTINCT source, ' ; ' ORDER BY source) FROM valeur
+           WHERE indicateur = ? AND list_contains(?, territoire) AND source IS NOT NULL GROUP BY territoire""",
+        [code, comparators],
+    ).fetchall()
+    return {territory: source for territory, source in rows}
 
 
 def territoires_context(con) -> Territoires:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting, secret
+from .config import get_config
 from .vocabulary import MESURE_LABELS
 
 COMPUTED_MARK = " (calculé)"
@@ -92,7 +93,7 @@ def comparison_table(frame: pd.DataFrame, unite: str) -> tuple[pd.DataFrame, pd.
         {
             "Territoire": frame["libelle_court"],
             "Valeur": frame["valeur"],
-            "Calculée à partir des TAS": frame["calcule"].map({True: "oui", False: "non"}),
+            f"Calculée à partir des {get_config().sigle_territoires}": frame["calcule"].map({True: "oui", False: "non"}),
             "Données fictives de démonstration": frame["demo"].map({True: "oui", False: "non"}),
         }
     )
@@ -191,7 +192,7 @@ def portrait_table(
     display["Unité"] = frame["unite"]
     data["Unité"] = frame["unite"]
     display["Note"] = ["année incomplète" if p else "" for p in frame["partiel"]]
-    data["Calculée à partir des TAS"] = frame["calcule"].map({True: "oui", False: "non"})
+    data[f"Calculée à partir des {get_config().sigle_territoires}"] = frame["calcule"].map({True: "oui", False: "non"})
     data["Données fictives"] = frame["demo"].map({True: "oui", False: "non"})
     if any(masked):
         data[NOTE_COLUMN] = [f"Secret statistique, valeur non diffusée : {', '.join(m)}" if m else "" for m in masked]
@@ -263,7 +264,7 @@ def headline_card(h) -> dict:
     marks = [
         m
         for m, on in (
-            ("calculé à partir des TAS", h.calcule),
+            (f"calculé à partir des {get_config().sigle_territoires}", h.calcule),
             ("année incomplète", h.partiel),
             ("données fictives", h.demo),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting, queries, secret, tables
+from .config import get_config
 from .filters import GRANULARITE_TRIMESTRE, Filters
 
 
@@ -25,7 +26,10 @@ def indicator_view(con, code: str, flt: Filters) -> dict:
     territories = shown_territories(con, flt, context)
     frame, targets, meta = queries.indicator_series(con, code, flt, context)
     frame = secret.mask(frame, secret.rules(con, [code]))  # small counts: not shown, not downloaded
-    shown = frame[frame["territoire"].isin(territories)]
+    # Comparators (région, France, other départements) with values are drawn as reference lines.
+    table = context.table
+    comparators = [c for c in table.loc[table["niveau"] == "comparateur", "code"] if c in set(frame["territoire"])]
+    shown = frame[frame["territoire"].isin([*territories, *comparators])]
     targets = targets[targets["territoire"].isin(territories)]
     if flt.granularite == GRANULARITE_TRIMESTRE:
         targets = targets[targets["trimestre"] > 0]
@@ -43,7 +47,9 @@ def indicator_view(con, code: str, flt: Filters) -> dict:
             return _view(code, meta, shown, targets, frame.iloc[0:0], None, context.table)
     comparison = queries.comparison(con, frame, code, period, context)
     periode = comparison["periode"].iloc[0] if not comparison.empty else None
-    return _view(code, meta, shown, targets, comparison, periode, context.table)
+    view = _view(code, meta, shown, targets, comparison, periode, context.table)
+    view["sources"] = queries.comparator_sources(con, code, comparators)
+    return view
 
 
 def _view(code, meta, shown, targets, comparison, periode, territories: pd.DataFrame) -> dict:
@@ -67,6 +73,7 @@ def _view(code, meta, shown, targets, comparison, periode, territories: pd.DataF
         "comparison": comparison,
         "periode": periode,
         "demo": bool(shown["demo"].any()) if not shown.empty else False,
+        "sources": {},
         "secret": _any_secret(shown) or _any_secret(comparison),
     }
 
@@ -212,7 +219,7 @@ def indicator_page(con, code: str, flt: Filters) -> dict:
         ("Unité", fiche["unite"]),
         ("Nature", fiche["nature"]),
         ("Valeur annuelle", AGREGATION_WORDS.get(fiche["agregation"], fiche["agregation"])),
-        ("Département calculé à partir des TAS", "oui" if fiche["additivite"] == "somme" else "non"),
+        (f"Département calculé à partir des {get_config().sigle_territoires}", "oui" if fiche["additivite"] == "somme" else "non"),
         ("Sens souhaité", tables.SENS_WORDS.get(fiche["sens"], fiche["sens"])),
         ("Source", fiche.get("source") or "non précisée"),
     ]
@@ -340,3 +347,57 @@ def referential_trees(con) -> list[dict]:
             {"code": amb.code, "titre": f"{amb.numero}. {amb.libelle}", "arbre": "\n".join(lines) or "Aucun nœud."}
         )
     return out
+
+
+# --- Follow-up of the schéma: targets, actions and data quality (modules evaluation, followup, quality) ---
+
+
+def suivi_periods(con) -> dict:
+    """Years the Suivi and Qualité pages offer (latest first) and the default: the latest year with
+    achieved values."""
+    from .schema_upgrade import has_table
+
+    years = {y for (y,) in con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM valeur").fetchall()}
+    if has_table(con, "suivi_action"):
+        years |= {y for (y,) in con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM suivi_action").fetchall()}
+    latest = con.execute("SELECT max(annee) FROM valeur WHERE mesure = 'valeur'").fetchone()[0]
+    achieved = sorted(
+        y for (y,) in con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM valeur WHERE mesure = 'valeur'").fetchall()
+    )
+    ordered = sorted(years, reverse=True)
+    default = int(latest) if latest is not None else (ordered[0] if ordered else None)
+    return {"annees": ordered, "defaut": default, "annees_valeurs": achieved[::-1]}
+
+
+def progress_view(con, annee: int, territoire: str) -> dict:
+    """Targets and progress of one territory in one year (see evaluation.progress_view)."""
+    from . import evaluation
+
+    return evaluation.progress_view(con, annee, territoire)
+
+
+def actions_view(con, annee: int, territoire: str) -> dict:
+    """Statuses of the programme's actions for one territory in one year (see followup.actions_view)."""
+    from . import followup
+
+    return followup.actions_view(con, annee, territoire)
+
+
+def action_options(con) -> pd.DataFrame:
+    """The actions that can get a status (programmes in progress), for the Import page's picker."""
+    from . import followup
+
+    return followup.programme_actions(con)[["code", "libelle", "ambition"]]
+
+
+def quality_view(con, annee: int, trimestre: int = 0) -> dict:
+    """Completeness and flagged values of one period, with the grid of each ambition (see quality)."""
+    from . import quality
+
+    view = quality.quality_view(con, annee, trimestre)
+    view["details"] = [
+        {"code": amb.code, "titre": f"{amb.numero}. {amb.libelle_court}", "grille": grid}
+        for amb in queries.ambitions(con).itertuples(index=False)
+        if not (grid := quality.completeness_detail(view["completude"], amb.code)).empty
+    ]
+    return view

@@ -13,7 +13,7 @@ from conftest import CONTRACT_HEADER as HEADER
 
 from sus_data.ingest import Upload, import_files
 
-TERRITORIES = "71, TAS MP, TAS CL, TAS MALC, AUTUN, LE CREUSOT, MONTCEAU, CHALON, LOUHANS, MACON, PARAY"
+TERRITORIES = "71, TAS MP, TAS CL, TAS MALC, AUTUN, LE CREUSOT, MONTCEAU, CHALON, LOUHANS, MACON, PARAY, BFC, FRANCE"
 
 
 def test_import_prints_the_counts_and_the_warnings(run_cli, xlsx, query):
@@ -94,7 +94,8 @@ def test_missing_database_is_reported(run_cli, tmp_path):
     result = run_cli("imports", "--db", missing)
     assert result.returncode == 1
     assert result.stderr == (
-        f"La base {missing} n'existe pas encore. Créez-la avec : python -m sus_data init --db {missing}\n"
+        f"La base {missing} n'existe pas encore. Créez-la avec : python -m sus_data init --db {missing} ; "
+        f"ou restaurez une sauvegarde : python -m sus_data restore DOSSIER --db {missing}\n"
     )
 
 

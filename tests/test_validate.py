@@ -22,7 +22,7 @@ from sus_data.validate import Lookup, validate_workbook
 from sus_data.workbook import read_workbook
 
 FILE = "saisie.xlsx"
-TERRITORIES = "71, TAS MP, TAS CL, TAS MALC, AUTUN, LE CREUSOT, MONTCEAU, CHALON, LOUHANS, MACON, PARAY"
+TERRITORIES = "71, TAS MP, TAS CL, TAS MALC, AUTUN, LE CREUSOT, MONTCEAU, CHALON, LOUHANS, MACON, PARAY, BFC, FRANCE"
 YEAR_ADVICE = "Saisissez l'année sur 4 chiffres, ex. 2025."
 NUMBER_ADVICE = "Saisissez un nombre (ex. 1 234,5 ou 12,5 %), ou laissez la cellule vide."
 

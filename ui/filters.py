@@ -51,6 +51,7 @@ def _read_url(choices: f.Choices) -> None:
     st.session_state[_key("indicateur")] = parsed.indicateur
     st.session_state[_key("territoire")] = parsed.territoire
     st.session_state[_key("recherche")] = parsed.recherche
+    st.session_state[_key("programme")] = parsed.programme or ALL
     st.session_state[URL_SEEN] = params
 
 
@@ -63,12 +64,13 @@ def sidebar() -> Filters:
     territories = data.query("territories")
     terr_labels = dict(zip(territories["code"], territories["libelle_court"], strict=True))
     dep = data.query("departement")
+    levels = data.config().levels
     with st.sidebar:
         st.markdown("### Filtres")
         ambition = st.selectbox(
-            "Ambition",
+            levels[0].libelle,
             [ALL, *labels],
-            format_func=lambda c: "Toutes les ambitions" if c == ALL else labels.get(c, c),
+            format_func=lambda c: "Tout le schéma" if c == ALL else labels.get(c, c),
             key=_key("ambition"),
         )
         ambition = None if ambition == ALL else ambition
@@ -88,19 +90,33 @@ def sidebar() -> Filters:
             if st.session_state.get(_key("noeud")) not in (ALL, *node_labels):
                 st.session_state[_key("noeud")] = ALL
             noeud = st.selectbox(
-                "Orientation ou objectif",
+                " ou ".join(lv.libelle.lower() for lv in levels[1:3]).capitalize(),
                 [ALL, *node_labels],
-                format_func=lambda c: "Toute l'ambition" if c == ALL else node_labels.get(c, c),
+                format_func=lambda c: f"Tout le niveau « {labels.get(ambition, ambition)} »" if c == ALL else node_labels.get(c, c),
                 key=_key("noeud"),
             )
             noeud = None if noeud == ALL else noeud
-        compared = [c for c in territories["code"] if c != dep]
+        programme = None
+        programmes = data.query("programmes")
+        if len(programmes) > 1:
+            names = dict(zip(programmes["code"], programmes["libelle"], strict=True))
+            archived = set(programmes.loc[programmes["statut"] == "archivé", "code"])
+            programme = st.selectbox(
+                "Programme d'actions",
+                [ALL, *names],
+                format_func=lambda c: "Tous les programmes" if c == ALL else names[c] + (" (archivé)" if c in archived else ""),
+                key=_key("programme"),
+                help="Les indicateurs de contexte n'appartiennent à aucun programme : ils sont montrés avec « Tous ».",
+            )
+            programme = None if programme == ALL else programme
+        # Comparators (région, France) are drawn as reference lines wherever they have values.
+        compared = [c for c, n in zip(territories["code"], territories["niveau"], strict=True) if c != dep and n != "comparateur"]
         picked = st.multiselect(
             "Territoires comparés",
             compared,
             format_func=lambda c: terr_labels.get(c, c),
             key=_key("territoires"),
-            placeholder="Les TAS (par défaut)",
+            placeholder=f"Les {data.config().sigle_territoires} (par défaut)",
             help=f"Le département ({terr_labels[dep]}) est toujours affiché comme référence.",
         )
         years = list(range(choices.annee_min, choices.annee_max + 1))
@@ -146,6 +162,7 @@ def sidebar() -> Filters:
         indicateur=st.session_state.get(_key("indicateur")),
         territoire=st.session_state.get(_key("territoire")),
         recherche=st.session_state.get(_key("recherche")) or "",
+        programme=programme,
     )
 
 
