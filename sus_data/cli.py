@@ -70,7 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("import_id", type=int, metavar="IMPORT_ID")
     _db_argument(p)
     p.add_argument("--user", metavar="NOM")
+
+    p = sub.add_parser("backup", help="sauvegarder la base dans un dossier (export DuckDB en Parquet, avec manifeste)")
+    p.add_argument("--out", required=True, metavar="DOSSIER", help="dossier à créer (ne doit pas exister ou être vide)")
+    _db_argument(p)
+
+    p = sub.add_parser("restore", help="reconstruire la base depuis un dossier de sauvegarde")
+    p.add_argument("folder", metavar="DOSSIER")
+    _db_argument(p)
+    p.add_argument("--force", action="store_true", help="remplacer la base existante (elle est conservée à côté, renommée)")
+
+    p = sub.add_parser("check", help="vérifier l'intégrité et la cohérence de la base")
+    _db_argument(p)
     add_account_commands(sub)
+    p = sub.add_parser("modele", help="écrire le classeur de saisie d'une période (le même que la page Import)")
+    p.add_argument("--annee", type=int, required=True, metavar="AAAA")
+    p.add_argument("--trimestre", type=int, choices=[0, 1, 2, 3, 4], default=0, help="1 à 4 ; 0 pour l'année")
+    p.add_argument("--territoire", metavar="CODE", help="un seul territoire (code, ex. « TAS MP »)")
+    p.add_argument("--out", required=True, metavar="FICHIER.xlsx")
+    _db_argument(p)
     return parser
 
 
@@ -200,6 +218,31 @@ def cmd_rollback(args) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args) -> int:
+    from .backup import backup
+
+    print(backup(_store(args), Path(args.out)).summary())
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from .backup import restore
+
+    print(restore(_store(args), Path(args.folder), force=args.force).summary())
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .check import check_database
+
+    result = check_database(_store(args))
+    if result.ok:
+        print(result.summary())
+        return EXIT_OK
+    print(result.summary(), file=sys.stderr)
+    return EXIT_REJECTED
+
+
 def cmd_compte(args) -> int:
     from . import accounts
 
@@ -228,7 +271,25 @@ def cmd_compte(args) -> int:
     return EXIT_OK
 
 
+def cmd_modele(args) -> int:
+    from .templates import entry_workbook
+
+    config = get_config()
+    codes = {t.code for t in config.territories}
+    if args.territoire and args.territoire not in codes:
+        print(f"Erreur d'utilisation : territoire inconnu « {args.territoire} » ({', '.join(sorted(codes))}).", file=sys.stderr)
+        return EXIT_USAGE
+    with _store(args).read() as con:
+        content = entry_workbook(con, config, args.annee, args.trimestre, args.territoire)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    print(f"Modèle écrit dans {out}")
+    return EXIT_OK
+
+
 COMMANDS = {
+    "modele": cmd_modele,
     "compte": cmd_compte,
     "init": cmd_init,
     "import": cmd_import,
@@ -236,6 +297,9 @@ COMMANDS = {
     "referentiel": cmd_referentiel,
     "imports": cmd_imports,
     "rollback": cmd_rollback,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "check": cmd_check,
 }
 
 
