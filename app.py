@@ -4,7 +4,7 @@ import streamlit as st
 
 from sus_data.accounts import ROLE_IMPORT
 from sus_data.config import get_config
-from ui import auth, data, filters
+from ui import auth, components, data, filters
 
 config = get_config()
 st.set_page_config(
@@ -30,6 +30,7 @@ if auth.can(ROLE_IMPORT):
     pages["Données"] = [st.Page("pages/import_donnees.py", title="Import", icon=":material/upload_file:")]
 
 navigation = st.navigation(pages)
+components.apply_style()
 st.sidebar.caption(f"{config.observatoire} — {config.nom}")
 auth.sidebar_login()
 if config.lecture_reservee and not (auth.can("lecture") or auth.can(ROLE_IMPORT)):

@@ -8,11 +8,19 @@ import streamlit as st
 from sus_data import exports, formatting
 from sus_data.tables import DEMO_FOOTNOTE
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "fr"}
+# Plotly's and the data grid's toolbars speak English and export in their own formats: the pages offer
+# French xlsx and CSV downloads instead, so both toolbars are hidden (zoom by dragging still works).
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "locale": "fr"}
+APP_STYLE = "<style>[data-testid='stElementToolbar'] { display: none; }</style>"
 DEMO_NOTICE = (
     "Une partie des valeurs affichées sont des **données fictives de démonstration** (marquées d'un astérisque "
     "dans les tableaux). Elles seront remplacées par les valeurs réelles importées chaque trimestre."
 )
+
+
+def apply_style() -> None:
+    """The app's few style rules (a constant: no data is ever passed to st.html)."""
+    st.html(APP_STYLE)
 
 
 def downloads(data: pd.DataFrame, basename: str, key: str) -> None:

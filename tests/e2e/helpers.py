@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(folder: Path, config: Path | None = None):
+def running_app(folder: Path, config: Path | None = None, extra_env: dict | None = None):
     """`streamlit run app.py` on a free port, on a demo database built for `config` (default: the 71);
     always stopped at the end. Yields {"url", "folder"}."""
     from sus_data.config import load_config
@@ -38,7 +38,7 @@ def running_app(folder: Path, config: Path | None = None):
     db = folder / "e2e.duckdb"
     init_database(Store(db), load_config(config), demo=True)
     port = free_port()
-    env = dict(os.environ, SUS_DB=str(db), SUS_CONFIG=str(config), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, SUS_DB=str(db), SUS_CONFIG=str(config), PYTHONUNBUFFERED="1", **(extra_env or {}))
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
@@ -62,7 +62,7 @@ def running_app(folder: Path, config: Path | None = None):
                 log.flush()
                 raise RuntimeError("Streamlit n'a pas démarré :\n" + (folder / "streamlit.log").read_text())
             time.sleep(0.3)
-        yield {"url": url, "folder": folder}
+        yield {"url": url, "folder": folder, "db": db}
     finally:
         process.terminate()
         try:
