@@ -18,7 +18,7 @@ if flt.ambition is None:
     for row in ambitions.itertuples(index=False):
         st.page_link(
             "pages/ambition.py",
-            label=f"{row.numero}. {row.libelle}",
+            label=f"{row.numero}. {components.md(row.libelle)}",
             query_params=filters.link(flt, ambition=row.code),
             icon=":material/chevron_right:",
         )

@@ -1,13 +1,16 @@
 """Import: template, upload, report, preview, commit, history and rollback. Reserved to the `import` role."""
 
+import datetime as dt
+
 import streamlit as st
 
 from sus_data import actions, exports, history, templates
 from sus_data.accounts import ROLE_IMPORT
-from sus_data.errors import SusError
+from sus_data.errors import ImportRejected, SusError
 from sus_data.ingest import Upload, merged_report, validate_upload
 from sus_data.preview import preview_file
 from sus_data.validate import Lookup
+from sus_data.vocabulary import ACTION_STATUSES, UNDOABLE_OPERATIONS
 from ui import auth, components, data
 
 if not auth.can(ROLE_IMPORT):
@@ -24,7 +27,9 @@ UPLOAD_ROUND = "import_round"
 VALIDATED = "import_validated"
 st.session_state.setdefault(UPLOAD_ROUND, 0)
 
-tab_depot, tab_modele, tab_historique = st.tabs(["Déposer des fichiers", "Télécharger le modèle", "Historique et annulation"])
+tab_depot, tab_modele, tab_suivi, tab_historique = st.tabs(
+    ["Déposer des fichiers", "Télécharger le modèle", "Suivi des actions", "Historique et annulation"]
+)
 
 with tab_modele:
     st.write("Le modèle contient une ligne par indicateur et territoire attendus pour la période, prête à remplir.")
@@ -111,6 +116,7 @@ with tab_depot:
             for validated in files:
                 preview = preview_file(data.snapshot().cursor(), validated, config.seuils.ecart_atypique)
                 total_changes += preview.nouvelles + preview.modifiees + len(validated.indicateurs)
+                total_changes += preview.statuts + preview.perimetres
                 with st.container(border=True):
                     st.markdown(f"**{components.md(validated.filename)}**")
                     cols = st.columns(5)
@@ -119,6 +125,11 @@ with tab_depot:
                     cols[2].metric("Inchangées", preview.inchangees)
                     cols[3].metric("Révisions de périodes passées", preview.revisions)
                     cols[4].metric("Valeurs atypiques", preview.atypiques)
+                    if preview.statuts or preview.perimetres:
+                        st.caption(
+                            f"Suivi des actions : {preview.statuts} statut(s) nouveau(x) ou modifié(s), "
+                            f"{preview.perimetres} périmètre(s) remplacé(s)."
+                        )
                     if len(validated.indicateurs):
                         st.caption(f"{len(validated.indicateurs)} indicateur(s) de contexte ajouté(s) ou mis à jour.")
                     if not preview.changes.empty:
@@ -144,13 +155,75 @@ with tab_depot:
     for line in st.session_state.pop("import_done", []):
         st.success(line, icon=":material/check_circle:")
 
+with tab_suivi:
+    st.write(
+        "Enregistrez le statut d'une action du programme pour une année et un territoire. Pour plusieurs actions à "
+        "la fois, déposez un tableur avec une feuille « actions » (code_action, territoire, annee, statut, date, "
+        "commentaire). Chaque saisie est enregistrée dans l'historique et peut être annulée."
+    )
+    choices_actions = data.query("action_options")
+    action_labels = dict(zip(choices_actions["code"], choices_actions["libelle"], strict=True))
+    status_territories = data.query("territories")
+    status_territories = status_territories[status_territories["niveau"] != "comparateur"]
+    status_labels = dict(zip(status_territories["code"], status_territories["libelle"], strict=True))
+    with st.form("status_form", clear_on_submit=False):
+        action_code = st.selectbox(
+            "Action",
+            list(choices_actions["code"]),
+            format_func=lambda c: f"{c} — {action_labels[c]}",
+            key="status_action",
+        )
+        left, middle, right = st.columns(3)
+        status_territory = left.selectbox(
+            "Territoire", list(status_territories["code"]), format_func=lambda c: status_labels[c], key="status_territory"
+        )
+        status_years = list(range(config.annee_debut, config.annee_fin + 1))
+        status_year = middle.selectbox(
+            "Année",
+            status_years,
+            index=min(len(status_years) - 1, max(0, dt.date.today().year - config.annee_debut)),
+            key="status_year",
+        )
+        status_word = right.selectbox("Statut", list(ACTION_STATUSES), key="status_word")
+        status_date = st.date_input("Date (facultative)", value=None, format="DD/MM/YYYY", key="status_date")
+        status_comment = st.text_area("Commentaire (facultatif)", max_chars=2000, key="status_comment")
+        if st.form_submit_button("Enregistrer le statut", type="primary"):
+            try:
+                result = actions.set_action_status(
+                    auth.current_user(),
+                    data.store(),
+                    config,
+                    action_code,
+                    status_territory,
+                    status_year,
+                    status_word,
+                    status_date,
+                    status_comment.strip() or None,
+                )
+            except ImportRejected as exc:
+                st.error(exc.message)
+                st.dataframe(exc.report.frame_fr(), hide_index=True, key="status_report")
+            except SusError as exc:
+                st.error(exc.message)
+            else:
+                data.after_write()
+                st.session_state["status_done"] = (
+                    f"Statut « {status_word} » enregistré pour l'action {action_code} ({status_labels[status_territory]}, "
+                    f"{status_year}) : opération n°{result.operation_id}."
+                    if result.changed_anything
+                    else f"Ce statut était déjà enregistré pour l'action {action_code} : rien n'a changé."
+                )
+                st.rerun()
+    if "status_done" in st.session_state:
+        st.success(st.session_state.pop("status_done"), icon=":material/check_circle:")
+
 with tab_historique:
     operations = data.query("operations_frame")
     if operations.empty:
         components.empty_state("Aucun import pour l'instant.", "Les imports apparaîtront ici avec leurs auteurs et leurs empreintes.")
     else:
         st.dataframe(history.operations_table(operations), hide_index=True, key="history_table")
-        undoable = operations[operations["nature"].isin(["import", "demo"]) & operations["annule_par"].isna()]
+        undoable = operations[operations["nature"].isin(UNDOABLE_OPERATIONS) & operations["annule_par"].isna()]
         chosen = st.selectbox(
             "Voir les valeurs posées par l'opération",
             list(operations["id"]),
@@ -158,6 +231,10 @@ with tab_historique:
             key="history_pick",
         )
         st.dataframe(history.operation_values(data.store(), int(chosen)), hide_index=True, key="history_values")
+        statuses = history.operation_statuses(data.store(), int(chosen))
+        if not statuses.empty:
+            st.caption("Statuts d'actions posés par cette opération :")
+            st.dataframe(statuses, hide_index=True, key="history_statuses")
         if int(chosen) in set(undoable["id"]):
             st.warning(
                 f"Annuler l'import n°{chosen} restaure exactement les valeurs qu'il a remplacées et retire celles qu'il a "

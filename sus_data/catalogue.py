@@ -8,13 +8,15 @@ from .config import Config
 
 
 def current_values(con) -> pd.DataFrame:
-    """Current values, one row per key, target beside the value (the contract's shape)."""
+    """Current values, one row per key, target and baseline beside the value (the contract's shape, and
+    the `reference` of the `cibles` sheet)."""
     return con.execute(
         """
         WITH k AS (
             SELECT indicateur, territoire, annee, trimestre,
                    max(valeur) FILTER (WHERE mesure = 'valeur') AS valeur,
                    max(valeur) FILTER (WHERE mesure = 'cible') AS cible,
+                   max(valeur) FILTER (WHERE mesure = 'reference') AS reference,
                    max(commentaire) FILTER (WHERE mesure = 'valeur') AS commentaire,
                    max(source) FILTER (WHERE mesure = 'valeur') AS source,
                    max(operation) FILTER (WHERE mesure = 'valeur') AS import
@@ -22,7 +24,7 @@ def current_values(con) -> pd.DataFrame:
         )
         SELECT k.indicateur AS code_indicateur, k.territoire, k.annee,
                CASE WHEN k.trimestre = 0 THEN NULL ELSE k.trimestre END AS trimestre,
-               k.valeur, k.cible, k.commentaire, k.source, k.import
+               k.valeur, k.cible, k.reference, k.commentaire, k.source, k.import
         FROM k
         LEFT JOIN indicateur i ON i.code = k.indicateur
         LEFT JOIN territoire t ON t.code = k.territoire

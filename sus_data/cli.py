@@ -41,7 +41,10 @@ def _db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = FrenchParser(prog="python -m sus_data", description="Tableau de bord du schéma des solidarités : commandes de l'observatoire.")
+    parser = FrenchParser(
+        prog="python -m sus_data",
+        description="Tableau de bord du schéma des solidarités : commandes de l'observatoire.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
 
     p = sub.add_parser("init", help="créer ou mettre à jour la base : référentiel, chiffres réels, démonstration")
@@ -78,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="reconstruire la base depuis un dossier de sauvegarde")
     p.add_argument("folder", metavar="DOSSIER")
     _db_argument(p)
-    p.add_argument("--force", action="store_true", help="remplacer la base existante (elle est conservée à côté, renommée)")
+    p.add_argument(
+        "--force", action="store_true", help="remplacer la base existante (elle est conservée à côté, renommée)"
+    )
 
     p = sub.add_parser("check", help="vérifier l'intégrité et la cohérence de la base")
     _db_argument(p)
@@ -86,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("modele", help="écrire le classeur de saisie d'une période (le même que la page Import)")
     p.add_argument("--annee", type=int, required=True, metavar="AAAA")
     p.add_argument("--trimestre", type=int, choices=[0, 1, 2, 3, 4], default=0, help="1 à 4 ; 0 pour l'année")
-    p.add_argument("--territoire", metavar="CODE", help="un seul territoire (code, ex. « TAS MP »)")
+    p.add_argument("--territoire", metavar="CODE", help="un seul territoire (son code, comme dans le référentiel)")
     p.add_argument("--out", required=True, metavar="FICHIER.xlsx")
     _db_argument(p)
     return parser
@@ -178,7 +183,9 @@ def cmd_referentiel(args) -> int:
     exports.write_file(frame, out)
     programme = int((~frame["code_indicateur"].str.startswith("CTX-")).sum())
     parts = [f"{n} {pluriel.lower()}" for _cle, pluriel, n in counts]
-    print(", ".join(parts) + f", {programme} indicateurs de programme, {len(frame) - programme} indicateurs de contexte")
+    print(
+        ", ".join(parts) + f", {programme} indicateurs de programme, {len(frame) - programme} indicateurs de contexte"
+    )
     print(f"{len(frame)} indicateur(s) écrits dans {out}")
     return EXIT_OK
 
@@ -267,7 +274,9 @@ def cmd_compte(args) -> int:
             print("Les deux mots de passe diffèrent.", file=sys.stderr)
             return EXIT_REJECTED
     accounts.add_account(args.login, args.nom, password, args.role)
-    print(f"Compte « {args.login} » enregistré dans {accounts.accounts_path()} (rôles : {', '.join(args.role) or 'aucun'}).")
+    print(
+        f"Compte « {args.login} » enregistré dans {accounts.accounts_path()} (rôles : {', '.join(args.role) or 'aucun'})."
+    )
     return EXIT_OK
 
 
@@ -277,7 +286,10 @@ def cmd_modele(args) -> int:
     config = get_config()
     codes = {t.code for t in config.territories}
     if args.territoire and args.territoire not in codes:
-        print(f"Erreur d'utilisation : territoire inconnu « {args.territoire} » ({', '.join(sorted(codes))}).", file=sys.stderr)
+        print(
+            f"Erreur d'utilisation : territoire inconnu « {args.territoire} » ({', '.join(sorted(codes))}).",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     with _store(args).read() as con:
         content = entry_workbook(con, config, args.annee, args.trimestre, args.territoire)

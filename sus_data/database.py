@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .config import Config
 from .demo import DEMO_FILENAME, demo_values
@@ -16,6 +17,13 @@ from .validate import Lookup, ValidatedFile
 from .vocabulary import OPERATION_DEMO, OPERATION_IMPORT
 
 INIT_USER = "initialisation"
+# Optional files of the referential folder, loaded like any deposited file (versioned, undoable): targets
+# set by the schéma itself (sheet `cibles`) and the territories where each action applies (`perimetre`).
+FOLLOWUP_FILES = ("cibles.csv", "perimetres.csv")
+
+
+def followup_files(config: Config) -> list[Path]:
+    return [config.referentiel_dir / name for name in FOLLOWUP_FILES if (config.referentiel_dir / name).is_file()]
 
 
 @dataclass
@@ -31,7 +39,8 @@ class InitResult:
                 f"{ref['territoires']} territoires, {ref['sigles']} sigles."
             )
         ]
-        lines += [result.summary() for result in self.imports]
+        # A referential file with its header only (no target, no perimeter yet) is not worth a line.
+        lines += [r.summary() for r in self.imports if r.changed_anything or r.nb_inchangees or r.nb_statuts_inchanges]
         return "\n".join(lines)
 
 
@@ -47,7 +56,7 @@ def init_database(store: Store, config: Config, *, demo: bool = True, user: str 
         create_schema(con)
         counts = write_referentiel(con, ref, config)
         lookup = Lookup.from_connection(con, config)
-        files = [validate_upload(Upload(path), lookup) for path in config.donnees]
+        files = [validate_upload(Upload(path), lookup) for path in [*config.donnees, *followup_files(config)]]
         report = Report()
         for validated in files:
             report.extend(validated.report)

@@ -16,9 +16,16 @@ CSV_FR = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
 
 
 def neutralise(value):
-    """A text that a spreadsheet would read as a formula, made inert."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    """A text that a spreadsheet would read as a formula, made inert.
+
+    A carriage return inside a text becomes a line feed: the program CSV (lines ended by `\n`) would
+    leave a lone `\r` unquoted, and a spreadsheet would start a new row there, whose first cell could be
+    a formula."""
+    if isinstance(value, str):
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if value.startswith(FORMULA_TRIGGERS) or value.startswith("\n"):
+            return "'" + value
     return value
 
 

@@ -117,6 +117,13 @@ def date_heure(moment) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+def date_jour(day) -> str:
+    """A date as `15/03/2025` (a status date, a milestone date)."""
+    if day is None or (isinstance(day, float) and math.isnan(day)):
+        return MISSING
+    return day.strftime("%d/%m/%Y")
+
+
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import formatting
 from .store import Store
+from .vocabulary import MESURE_LABELS
 
 
 def operations(con) -> pd.DataFrame:
@@ -19,7 +20,13 @@ def operations(con) -> pd.DataFrame:
 
 
 def operations_table(frame: pd.DataFrame) -> pd.DataFrame:
-    natures = {"import": "Import", "demo": "Démonstration", "annulation": "Annulation", "referentiel": "Référentiel"}
+    natures = {
+        "import": "Import",
+        "demo": "Démonstration",
+        "annulation": "Annulation",
+        "referentiel": "Référentiel",
+        "saisie": "Saisie",
+    }
     state = []
     for annule, annule_par in zip(frame["annule"], frame["annule_par"], strict=True):
         if pd.notna(annule_par):
@@ -65,10 +72,43 @@ def operation_values(store: Store, operation_id: int) -> pd.DataFrame:
             "Indicateur": frame["libelle"],
             "Territoire": frame["libelle_court"],
             "Période": [formatting.periode(a, t) for a, t in zip(frame["annee"], frame["trimestre"], strict=True)],
-            "Type": frame["mesure"].map({"valeur": "Réalisé", "cible": "Cible"}),
+            "Type": frame["mesure"].map(MESURE_LABELS),
             "Mouvement": frame["mouvement"],
             "Valeur remplacée": [formatting.valeur(v, u) for v, u in zip(frame["ancienne_valeur"], frame["unite"], strict=True)],
             "Nouvelle valeur": [formatting.valeur(v, u) for v, u in zip(frame["nouvelle_valeur"], frame["unite"], strict=True)],
             "Posée par l'import n°": frame["ancienne_operation"].astype("Int64"),
+        }
+    )
+
+
+def operation_statuses(store: Store, operation_id: int) -> pd.DataFrame:
+    """The statuses of actions an operation set (or restored, or removed), with those they replaced."""
+    from .schema_upgrade import has_table
+
+    with store.read() as con:
+        if not has_table(con, "suivi_action_historique"):
+            return pd.DataFrame()
+        frame = con.execute(
+            """
+            SELECT h.action, n.libelle, t.libelle_court, h.annee, h.mouvement, h.ancien_statut, h.nouveau_statut,
+                   h.nouvelle_date, h.nouveau_commentaire
+            FROM suivi_action_historique h LEFT JOIN noeud n ON n.code = h.action
+            LEFT JOIN territoire t ON t.code = h.territoire
+            WHERE h.operation = ?
+            ORDER BY n.ordre, t.ordre, h.annee
+            """,
+            [operation_id],
+        ).df()
+    return pd.DataFrame(
+        {
+            "Action": frame["action"],
+            "Libellé": frame["libelle"],
+            "Territoire": frame["libelle_court"],
+            "Année": frame["annee"],
+            "Mouvement": frame["mouvement"],
+            "Statut remplacé": frame["ancien_statut"].fillna(formatting.MISSING),
+            "Nouveau statut": frame["nouveau_statut"].fillna(formatting.MISSING),
+            "Date": [formatting.date_jour(d) if pd.notna(d) else "" for d in frame["nouvelle_date"]],
+            "Commentaire": frame["nouveau_commentaire"].fillna(""),
         }
     )

@@ -16,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from . import ingest_followup
 from .config import Config, ImportLimits
 from .errors import ImportRejected, RollbackRefused, StoreError
 from .report import Report
 from .store import Store, next_operation_id
 from .validate import Lookup, ValidatedFile, empty_values, validate_workbook
-from .vocabulary import OPERATION_DEMO, OPERATION_IMPORT, OPERATION_ROLLBACK
+from .vocabulary import OPERATION_IMPORT, OPERATION_ROLLBACK, UNDOABLE_OPERATIONS
 from .workbook import Workbook, WorkbookError, read_workbook, safe_filename
 
 UNCHANGED = "inchangée"
@@ -42,21 +43,27 @@ class ImportResult:
     nb_ignorees: int
     nb_indicateurs: int = 0
     report: Report = field(default_factory=Report)
+    # Follow-up of actions: statuses new or changed, statuses already recorded, perimeters replaced.
+    nb_statuts: int = 0
+    nb_statuts_inchanges: int = 0
+    nb_perimetres: int = 0
 
     @property
     def changed_anything(self) -> bool:
         return self.operation_id is not None
 
     def summary(self) -> str:
+        followup = ingest_followup.summary_text(self.nb_statuts, self.nb_perimetres)
         if self.operation_id is None:
+            also = f" et {self.nb_statuts_inchanges} statut(s) d'action" if self.nb_statuts_inchanges else ""
             return (
-                f"{self.fichier} : aucune modification ({self.nb_inchangees} valeur(s) déjà enregistrée(s) à "
+                f"{self.fichier} : aucune modification ({self.nb_inchangees} valeur(s){also} déjà enregistrée(s) à "
                 "l'identique)."
             )
         return (
             f"{self.fichier} : import n°{self.operation_id} — {self.nb_nouvelles} nouvelle(s), "
             f"{self.nb_modifiees} modifiée(s), {self.nb_inchangees} inchangée(s), "
-            f"{self.nb_ignorees} ligne(s) vide(s) ignorée(s)."
+            f"{self.nb_ignorees} ligne(s) vide(s) ignorée(s)" + (f" ; {followup}." if followup else ".")
         )
 
 
@@ -154,7 +161,10 @@ def import_files(
         )
     if dry_run:
         with store.read() as con:
-            return [_result_from_diff(f, None, _diff(con, f.valeurs)) for f in files]
+            return [
+                _with_followup(_result_from_diff(f, None, _diff(con, f.valeurs)), ingest_followup.changes(con, f))
+                for f in files
+            ]
     results = []
     with store.write() as con:
         for validated_file in files:
@@ -248,20 +258,29 @@ def _indicator_changes(con, indicators: pd.DataFrame) -> list[tuple[str, str | N
     return changes
 
 
+def _with_followup(result: ImportResult, found: ingest_followup.FollowupChanges) -> ImportResult:
+    result.nb_statuts = found.n_statuts
+    result.nb_statuts_inchanges = found.n_inchanges
+    result.nb_perimetres = len(found.perimetres)
+    return result
+
+
 def write_validated(con, validated: ValidatedFile, user: str, nature: str = OPERATION_IMPORT) -> ImportResult:
     """Write one validated file inside the caller's transaction. Returns its counts."""
     indicator_changes = _indicator_changes(con, validated.indicateurs) if len(validated.indicateurs) else []
     counts = _diff(con, validated.valeurs)
+    followup = ingest_followup.changes(con, validated)
     n_changed = counts.get(NEW, 0) + counts.get(CHANGED, 0)
-    if n_changed == 0 and not indicator_changes:
+    if n_changed == 0 and not indicator_changes and not followup.any:
         con.execute("DROP TABLE IF EXISTS _diff")
-        return _result_from_diff(validated, None, counts)
+        ingest_followup.drop(con)
+        return _with_followup(_result_from_diff(validated, None, counts), followup)
     op = next_operation_id(con)
-    result = _result_from_diff(validated, op, counts, len(indicator_changes))
+    result = _with_followup(_result_from_diff(validated, op, counts, len(indicator_changes)), followup)
     con.execute(
         """INSERT INTO operation (id, nature, fichier, sha256, utilisateur, horodatage, nb_nouvelles,
-                                  nb_modifiees, nb_inchangees, nb_ignorees)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                  nb_modifiees, nb_inchangees, nb_ignorees, commentaire)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             op,
             nature,
@@ -273,8 +292,10 @@ def write_validated(con, validated: ValidatedFile, user: str, nature: str = OPER
             result.nb_modifiees,
             result.nb_inchangees,
             result.nb_ignorees,
+            ingest_followup.summary_text(result.nb_statuts, result.nb_perimetres) or None,
         ],
     )
+    ingest_followup.write(con, followup, op)
     for code, old_json, row in indicator_changes:
         order = con.execute("SELECT coalesce(max(ordre), 0) + 1 FROM indicateur").fetchone()[0]
         con.execute("DELETE FROM indicateur WHERE code = ?", [code])
@@ -332,11 +353,19 @@ class RollbackResult:
     annulee: int
     nb_restaurees: int
     nb_supprimees: int
+    nb_statuts_restaures: int = 0
+    nb_statuts_supprimes: int = 0
 
     def summary(self) -> str:
+        statuses = ""
+        if self.nb_statuts_restaures or self.nb_statuts_supprimes:
+            statuses = (
+                f" ; {self.nb_statuts_restaures} statut(s) d'action restauré(s), "
+                f"{self.nb_statuts_supprimes} statut(s) d'action retiré(s)"
+            )
         return (
             f"Import n°{self.annulee} annulé (opération n°{self.operation_id}) : {self.nb_restaurees} valeur(s) "
-            f"restaurée(s) à leur état antérieur, {self.nb_supprimees} valeur(s) retirée(s)."
+            f"restaurée(s) à leur état antérieur, {self.nb_supprimees} valeur(s) retirée(s){statuses}."
         )
 
 
@@ -353,7 +382,7 @@ def rollback(store: Store, operation_id: int, user: str) -> RollbackResult:
         if row is None:
             raise RollbackRefused(f"L'import n°{operation_id} n'existe pas.")
         _, nature, undone_by = row
-        if nature not in (OPERATION_IMPORT, OPERATION_DEMO):
+        if nature not in UNDOABLE_OPERATIONS:
             raise RollbackRefused(f"L'opération n°{operation_id} n'est pas un import : elle ne peut pas être annulée.")
         if undone_by is not None:
             raise RollbackRefused(f"L'import n°{operation_id} a déjà été annulé (opération n°{undone_by}).")
@@ -372,11 +401,18 @@ def rollback(store: Store, operation_id: int, user: str) -> RollbackResult:
                    AND v.annee = h.annee AND v.trimestre = h.trimestre AND v.mesure = h.mesure)""",
             [operation_id],
         ).fetchone()[0]
+        followup_later = ingest_followup.rollback_conflicts(con, operation_id)
         if later or removed_later:
-            names = ", ".join(f"n°{op} ({n} valeur(s))" for op, n in later)
+            names = ", ".join([*(f"n°{op} ({n} valeur(s))" for op, n in later), *followup_later])
             raise RollbackRefused(
                 f"Impossible d'annuler l'import n°{operation_id} : des imports plus récents ont modifié "
                 f"les mêmes valeurs ({names or 'valeurs retirées depuis'}). Annulez d'abord ces imports, "
+                "du plus récent au plus ancien."
+            )
+        if followup_later:
+            raise RollbackRefused(
+                f"Impossible d'annuler l'import n°{operation_id} : des opérations plus récentes ont modifié "
+                f"le même suivi des actions ({', '.join(followup_later)}). Annulez d'abord ces opérations, "
                 "du plus récent au plus ancien."
             )
         op = next_operation_id(con)
@@ -450,8 +486,9 @@ def rollback(store: Store, operation_id: int, user: str) -> RollbackResult:
                         code,
                     ],
                 )
+        statuses_restored, statuses_removed = ingest_followup.rollback(con, operation_id, op)
         con.execute("UPDATE operation SET annule_par = ? WHERE id = ?", [op, operation_id])
-    return RollbackResult(op, operation_id, restored, removed)
+    return RollbackResult(op, operation_id, restored, removed, statuses_restored, statuses_removed)
 
 
 def ensure_exists(store: Store) -> None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import formatting
+from . import formatting, ingest_followup
 from .ingest import CHANGED, NEW, UNCHANGED, _stage_diff
 from .validate import ValidatedFile
+from .vocabulary import MESURE_LABELS
 
 MIN_HISTORY = 4
 MAD_TO_SIGMA = 1.4826
@@ -31,6 +32,8 @@ class Preview:
     atypiques: int
     changes: pd.DataFrame  # one row per new or changed value, French headers, for display
     data: pd.DataFrame  # the same with raw numbers
+    statuts: int = 0  # statuses of actions new or changed (sheet `actions`)
+    perimetres: int = 0  # perimeters of actions replaced (sheet `perimetre`)
 
     def summary(self) -> str:
         return (
@@ -68,6 +71,8 @@ def preview_file(con, validated: ValidatedFile, threshold: float) -> Preview:
         [sorted(set(diff["indicateur"]))],
     ).df()
     con.execute("DROP TABLE IF EXISTS _diff")
+    followup = ingest_followup.changes(con, validated)
+    ingest_followup.drop(con)
     counts = diff["mouvement"].value_counts()
     diff["trimestriel"] = diff["trimestre"] > 0
     diff = diff.merge(history, on=["indicateur", "territoire", "mesure", "trimestriel"], how="left")
@@ -104,7 +109,7 @@ def preview_file(con, validated: ValidatedFile, threshold: float) -> Preview:
             "Code": changed["indicateur"],
             "Territoire": changed["libelle_court"],
             "Période": periods,
-            "Type": changed["mesure"].map({"valeur": "Réalisé", "cible": "Cible"}),
+            "Type": changed["mesure"].map(MESURE_LABELS),
             "Mouvement": changed["mouvement"],
             "Ancienne valeur": [formatting.valeur(v, u) for v, u in zip(changed["ancienne_valeur"], changed["unite"], strict=True)],
             "Nouvelle valeur": [formatting.valeur(v, u) for v, u in zip(changed["nouvelle_valeur"], changed["unite"], strict=True)],
@@ -136,4 +141,6 @@ def preview_file(con, validated: ValidatedFile, threshold: float) -> Preview:
         atypiques=int(diff["atypique"].sum()),
         changes=display.reset_index(drop=True),
         data=data.reset_index(drop=True),
+        statuts=followup.n_statuts,
+        perimetres=len(followup.perimetres),
     )

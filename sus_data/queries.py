@@ -670,7 +670,8 @@ def _current_period(con, filters: Filters, granular: bool) -> tuple[int, int] | 
     # The latest period with achieved values: a target set for 2027 is not a period that has arrived.
     achieved = f"mesure = '{MESURE_VALEUR}'"
     if granular:
-        row = con.execute(f"SELECT max(annee * 10 + trimestre) FROM valeur WHERE trimestre > 0 AND {achieved}").fetchone()
+        sql = f"SELECT max(annee * 10 + trimestre) FROM valeur WHERE trimestre > 0 AND {achieved}"
+        row = con.execute(sql).fetchone()
         return (int(row[0]) // 10, int(row[0]) % 10) if row and row[0] is not None else None
     row = con.execute(f"SELECT max(annee) FROM valeur WHERE {achieved}").fetchone()
     return (int(row[0]), 0) if row and row[0] is not None else None

@@ -140,3 +140,44 @@ CREATE TABLE IF NOT EXISTS indicateur_historique (
     ancienne_definition VARCHAR,     -- JSON of the previous row, NULL when the import created it
     nouvelle_definition VARCHAR NOT NULL
 );
+-- Follow-up of the programme's actions: one status per action, territory and year, set by an import
+-- (sheet `actions`) or on the Import page. Like `valeur`, the key (action, territoire, annee) is kept
+-- unique by the writers, and every replaced status is kept in `suivi_action_historique`.
+CREATE TABLE IF NOT EXISTS suivi_action (
+    action VARCHAR NOT NULL,
+    territoire VARCHAR NOT NULL,
+    annee SMALLINT NOT NULL,
+    statut VARCHAR NOT NULL,         -- vocabulary.ACTION_STATUSES
+    date_statut DATE,
+    commentaire VARCHAR,
+    operation INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS suivi_action_historique (
+    operation INTEGER NOT NULL,
+    action VARCHAR NOT NULL,
+    territoire VARCHAR NOT NULL,
+    annee SMALLINT NOT NULL,
+    mouvement VARCHAR NOT NULL,      -- 'nouvelle', 'modifiée', 'restaurée', 'supprimée'
+    ancien_statut VARCHAR,
+    ancienne_date DATE,
+    ancien_commentaire VARCHAR,
+    ancienne_operation INTEGER,
+    nouveau_statut VARCHAR,
+    nouvelle_date DATE,
+    nouveau_commentaire VARCHAR
+);
+-- Territories where an action applies. An action without rows applies to the whole département.
+-- Filled by the referential file perimetres.csv (loaded by `init` as an import) or a `perimetre` sheet.
+CREATE TABLE IF NOT EXISTS perimetre_action (
+    action VARCHAR NOT NULL,
+    territoire VARCHAR NOT NULL,
+    operation INTEGER NOT NULL
+);
+-- The perimeter of an action before and after an operation (JSON lists of territory codes).
+CREATE TABLE IF NOT EXISTS perimetre_historique (
+    operation INTEGER NOT NULL,
+    action VARCHAR NOT NULL,
+    ancien_perimetre VARCHAR NOT NULL,
+    ancienne_operation INTEGER,
+    nouveau_perimetre VARCHAR NOT NULL
+);

@@ -30,8 +30,12 @@ RETRY_PAUSE_S = 0.05
 _PROCESS_LOCK = threading.RLock()
 
 CORRUPT_HINT = (
-    "Restaurez la dernière sauvegarde (python -m sus_data restore DOSSIER --db {path}) "
-    "ou recréez la base (python -m sus_data init --db {path})."
+    "Restaurez la dernière sauvegarde (python -m sus_data restore DOSSIER --db {path} --force), "
+    "ou mettez ce fichier de côté (renommez-le) puis recréez la base (python -m sus_data init --db {path})."
+)
+MISSING_HINT = (
+    "Créez-la avec : python -m sus_data init --db {path} ; "
+    "ou restaurez une sauvegarde : python -m sus_data restore DOSSIER --db {path}"
 )
 
 
@@ -46,6 +50,8 @@ def _is_corrupt(exc: Exception) -> bool:
         marker in text
         for marker in (
             "not a valid DuckDB database",
+            "Could not read enough bytes",  # a truncated file
+            "is not a valid DuckDB",
             "Corrupt",
             "corrupt",
             "checksum",
@@ -143,10 +149,7 @@ class Store:
 
     def require(self) -> None:
         if not self.path.exists():
-            raise StoreError(
-                f"La base {self.path} n'existe pas encore. Créez-la avec : "
-                f"python -m sus_data init --db {self.path}"
-            )
+            raise StoreError(f"La base {self.path} n'existe pas encore. " + MISSING_HINT.format(path=self.path))
         if self.path.stat().st_size == 0:
             raise StoreCorruptError(f"La base {self.path} est vide (0 octet). " + CORRUPT_HINT.format(path=self.path))
 

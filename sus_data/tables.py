@@ -273,7 +273,7 @@ def headline_card(h) -> dict:
     metric = {
         "label": " · ".join([h.periode, *marks]),
         "value": formatting.valeur(h.valeur, h.unite),
-        "help": f"{h.libelle} ({h.code}). Sens souhaité : {SENS_WORDS.get(h.sens, h.sens)}.",
+        "help": f"{formatting.markdown(h.libelle)} ({h.code}). Sens souhaité : {SENS_WORDS.get(h.sens, h.sens)}.",
         "chart_data": [v for _, v in h.sparkline] if len(h.sparkline) > 1 else None,
         **delta_style(h.evolution_pct, h.sens),
     }

@@ -18,6 +18,7 @@ from . import formatting
 from .config import Config
 from .exports import neutralise
 from .periods import previous
+from .templates_followup import add_followup_sheets
 from .vocabulary import UNIT_COUNT, UNIT_PERCENT, UNIT_QUALITATIVE, UNIT_YESNO
 
 HEADERS = [
@@ -140,6 +141,7 @@ def entry_workbook(con, config: Config, annee: int, trimestre: int, territoire: 
     sheet.protection.autoFilter = False
     sheet.protection.formatColumns = False
     _instructions(book.create_sheet("instructions"), config, period, len(rows))
+    add_followup_sheets(book, con, config, annee, territoire)  # optional sheets: targets, statuses of actions
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -214,6 +216,8 @@ def _instructions(sheet, config: Config, period: str, n_rows: int) -> None:
         ("6. Pour une valeur annuelle, laissez « trimestre » vide.", False),
         ("7. Vous pouvez ajouter des lignes (autre territoire, autre indicateur) en recopiant le code de l'indicateur.", False),
         ("8. N'ajoutez pas de formule : saisissez des valeurs.", False),
+        ("9. Feuilles facultatives : « cibles » (cibles et valeurs de référence) et « actions » (statut de chaque "
+         "action : choisissez-le dans la liste ; une ligne sans statut est ignorée).", False),
         ("", False),
         ("Territoires", True),
         *[(f"{t.code} : {t.libelle}", False) for t in config.territories if t.niveau != "comparateur"],

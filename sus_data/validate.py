@@ -95,6 +95,15 @@ class Lookup:
     territories: list[str]
     ambitions: dict[str, str]  # number as text, code or label key → ambition code
     limits: ImportLimits = field(default_factory=ImportLimits)
+    # For the follow-up sheets (validate_followup): the actions of the programmes in progress, every
+    # node (to say why a code is not an action), the declared perimeters and the territories' parents.
+    actions: dict[str, str] = field(default_factory=dict)  # upper-case code → action code
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # upper-case code → (code, level)
+    niveau_action: str = "action"
+    action_prefix: str = "Ac"
+    perimetres: dict[str, frozenset[str]] = field(default_factory=dict)
+    departement: str = ""
+    parents: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def from_connection(cls, con, config: Config) -> Lookup:
@@ -114,7 +123,30 @@ class Lookup:
                 ambitions[textnorm.key(numero)] = code
                 ambitions[textnorm.key(f"{root.libelle} {numero}")] = code
             ambitions[textnorm.key(libelle)] = code
-        return cls(indicators, aliases, territories, ambitions, config.limites)
+        lookup = cls(indicators, aliases, territories, ambitions, config.limites)
+        lookup._read_followup(con, config)
+        return lookup
+
+    def _read_followup(self, con, config: Config) -> None:
+        self.niveau_action = config.niveau_action
+        self.action_prefix = config.level(config.niveau_action).prefixe
+        self.departement = config.departement.code
+        self.parents = dict(con.execute("SELECT code, parent FROM territoire").fetchall())
+        for code, niveau, in_progress in con.execute(
+            """SELECT n.code, n.niveau, coalesce(bool_or(coalesce(p.statut, 'en cours') <> 'archivé'), FALSE)
+               FROM noeud n LEFT JOIN noeud_programme np ON np.noeud = n.code
+               LEFT JOIN programme p ON p.code = np.programme
+               GROUP BY n.code, n.niveau"""
+        ).fetchall():
+            self.nodes[code.upper()] = (code, niveau)
+            if niveau == config.niveau_action and in_progress:
+                self.actions[code.upper()] = code
+        # A database made before the follow-up tables existed has no perimeter yet.
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'perimetre_action'").fetchone()[0]:
+            perimeters: dict[str, set[str]] = {}
+            for action, territoire in con.execute("SELECT action, territoire FROM perimetre_action").fetchall():
+                perimeters.setdefault(action, set()).add(territoire)
+            self.perimetres = {action: frozenset(codes) for action, codes in perimeters.items()}
 
     def canonical_code(self) -> dict[str, str]:
         return {code.upper(): code for code in self.indicators}
@@ -131,6 +163,17 @@ class ValidatedFile:
     indicateurs: pd.DataFrame  # definitions of context indicators to add or update
     n_lignes: int = 0
     n_ignorees: int = 0
+    # Sheets `actions` and `perimetre` (validate_followup): statuses of actions, perimeters of actions.
+    statuts: pd.DataFrame | None = None
+    perimetres: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        from .validate_followup import empty_perimeters, empty_statuses  # the module imports this one
+
+        if self.statuts is None:
+            self.statuts = empty_statuses()
+        if self.perimetres is None:
+            self.perimetres = empty_perimeters()
 
     @property
     def ok(self) -> bool:
@@ -847,7 +890,8 @@ def _check_indicators_sheet(fichier: str, sheet: Sheet, lookup: Lookup, report: 
         seen.setdefault(code, line)
         if not cell("libelle"):
             problem("libelle", "Le libellé est vide.", "Saisissez le libellé de l'indicateur.")
-        ambition = lookup.ambitions.get(textnorm.key(cell("ambition")))
+        # A number typed in Excel (5) is read as 5.0: look it up as the integer it is.
+        ambition = lookup.ambitions.get(textnorm.key(cell("ambition").removesuffix(".0")))
         if ambition is None:
             problem(
                 "ambition",
@@ -882,6 +926,8 @@ def _check_indicators_sheet(fichier: str, sheet: Sheet, lookup: Lookup, report: 
 
 def validate_workbook(workbook: Workbook, lookup: Lookup) -> ValidatedFile:
     """Check a workbook; the report lists every problem, with its place."""
+    from . import validate_followup as followup  # the module imports this one
+
     report = Report()
     fichier = workbook.filename
     indicators = pd.DataFrame()
@@ -890,18 +936,57 @@ def validate_workbook(workbook: Workbook, lookup: Lookup) -> ValidatedFile:
     if ind_sheet is not None:
         indicators = _check_indicators_sheet(fichier, ind_sheet, lookup, report)
         extra = {row.code: IndicatorInfo(row.code, row.unite, "import") for row in indicators.itertuples(index=False)}
+    # The optional sheets of the follow-up; a CSV (one sheet, no name) says which it is by its header.
+    optional = {kind: workbook.sheet(kind) for kind in followup.FOLLOWUP_SHEETS}
+    if workbook.format == ".csv" and len(workbook.sheets) == 1:
+        kind = followup.csv_sheet_kind(workbook.sheets[0])
+        if kind is not None:
+            optional[kind] = workbook.sheets[0]
+    optional = {kind: sheet for kind, sheet in optional.items() if sheet is not None}
     values_sheet = workbook.sheet(VALUES_SHEET)
-    if values_sheet is None:
-        candidates = [s for s in workbook.sheets if s is not ind_sheet]
+    if values_sheet is None or any(values_sheet is sheet for sheet in optional.values()):
+        candidates = [s for s in workbook.sheets if s is not ind_sheet and all(s is not o for o in optional.values())]
         values_sheet = candidates[0] if candidates else None
-    if values_sheet is None:
+    if values_sheet is None and not optional:
         report.add(
             fichier,
             "Le classeur n'a pas de feuille « valeurs ».",
             "Renommez la feuille des valeurs en « valeurs », ou partez du modèle.",
         )
         return ValidatedFile(fichier, workbook.sha256, report, empty_values(), indicators)
-    valeurs, n_lines, n_skipped = _check_values_sheet(fichier, values_sheet, lookup, report, extra)
+    valeurs, n_lines, n_skipped = empty_values(), 0, 0
+    if values_sheet is not None:
+        valeurs, n_lines, n_skipped = _check_values_sheet(fichier, values_sheet, lookup, report, extra)
+    if followup.TARGETS_SHEET in optional:
+        targets = followup.check_targets_sheet(fichier, optional[followup.TARGETS_SHEET], lookup, report, extra)
+        valeurs = _with_targets(fichier, optional[followup.TARGETS_SHEET], valeurs, targets, report)
+    perimetres = None
+    if followup.PERIMETER_SHEET in optional:
+        perimetres = followup.check_perimeter_sheet(fichier, optional[followup.PERIMETER_SHEET], lookup, report)
+    statuts = None
+    if followup.ACTIONS_SHEET in optional:
+        statuts = followup.check_actions_sheet(fichier, optional[followup.ACTIONS_SHEET], lookup, report, perimetres)
     if not report.ok:
-        valeurs = empty_values()
-    return ValidatedFile(fichier, workbook.sha256, report, valeurs, indicators, n_lines, n_skipped)
+        return ValidatedFile(fichier, workbook.sha256, report, empty_values(), indicators, n_lines, n_skipped)
+    return ValidatedFile(fichier, workbook.sha256, report, valeurs, indicators, n_lines, n_skipped, statuts, perimetres)
+
+
+def _with_targets(
+    fichier: str, sheet: Sheet, valeurs: pd.DataFrame, targets: pd.DataFrame, report: Report
+) -> pd.DataFrame:
+    """The values with the `cibles` sheet's rows; a target also given in the `valeurs` sheet is an error."""
+    if targets.empty:
+        return valeurs
+    key = ["indicateur", "territoire", "annee", "trimestre", "mesure"]
+    both = targets.merge(valeurs[key], on=key, how="inner")
+    for row in both.itertuples(index=False):
+        report.add(
+            fichier,
+            f"La cible {row.annee} de {row.indicateur} pour {row.territoire} figure aussi dans la feuille « valeurs ».",
+            "Gardez la cible dans une seule des deux feuilles.",
+            feuille=sheet.name,
+            ligne=int(row.ligne),
+            colonne="cible",
+        )
+    rows = targets.drop(columns="ligne")
+    return pd.concat([valeurs, rows], ignore_index=True) if len(valeurs) else rows.reset_index(drop=True)

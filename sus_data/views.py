@@ -197,7 +197,8 @@ def indicator_page(con, code: str, flt: Filters) -> dict:
     fiche = queries.indicator_fiche(con, code)
     values = queries.indicator_values(con, code)
     if not values.empty:  # achieved values and baselines are observed counts; targets are not
-        values = secret.mask(values.assign(indicateur=code), secret.rules(con, [code]), where=values["mesure"] != "cible")
+        observed = values["mesure"] != "cible"
+        values = secret.mask(values.assign(indicateur=code), secret.rules(con, [code]), where=observed)
     display, data = tables.values_table(values, fiche["unite"]) if not values.empty else (values, values)
     chain = " › ".join(
         f"{row.niveau} {row.numero} : {formatting.markdown(row.libelle)}"
@@ -361,9 +362,8 @@ def suivi_periods(con) -> dict:
     if has_table(con, "suivi_action"):
         years |= {y for (y,) in con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM suivi_action").fetchall()}
     latest = con.execute("SELECT max(annee) FROM valeur WHERE mesure = 'valeur'").fetchone()[0]
-    achieved = sorted(
-        y for (y,) in con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM valeur WHERE mesure = 'valeur'").fetchall()
-    )
+    rows = con.execute("SELECT DISTINCT CAST(annee AS INTEGER) FROM valeur WHERE mesure = 'valeur'").fetchall()
+    achieved = sorted(y for (y,) in rows)
     ordered = sorted(years, reverse=True)
     default = int(latest) if latest is not None else (ordered[0] if ordered else None)
     return {"annees": ordered, "defaut": default, "annees_valeurs": achieved[::-1]}

@@ -355,6 +355,12 @@ def _decode_text(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> list[Sheet]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's « Texte Unicode »: UTF-16 with its byte order mark (and usually tabs, refused below).
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:4096]:
         raise WorkbookError(
             "Le fichier porte l'extension .csv mais n'est pas un fichier texte.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sus_data import exports, formatting
+from sus_data import exports, formatting, secret
 from sus_data.tables import DEMO_FOOTNOTE
 
 # Plotly's and the data grid's toolbars speak English and export in their own formats: the pages offer
@@ -24,7 +24,10 @@ def apply_style() -> None:
 
 
 def downloads(data: pd.DataFrame, basename: str, key: str) -> None:
-    """Download buttons for what is shown: xlsx, and CSV in the French Excel dialect."""
+    """Download buttons for what is shown: xlsx, and CSV in the French Excel dialect. A table whose small
+    counts were masked says what « < 5 » means, above its buttons."""
+    if secret.masked_in(data):
+        st.caption(secret.caption())
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (Excel)",

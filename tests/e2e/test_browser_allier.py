@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import CHROMIUM, assert_no_error, settle, shot, sidebar
+from .helpers import CHROMIUM, assert_no_error, settle, shot, sidebar
 
 pytestmark = [
     pytest.mark.e2e,

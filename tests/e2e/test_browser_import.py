@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from helpers import CHROMIUM, assert_no_error, running_app, settle, shot, sidebar
+from .helpers import CHROMIUM, assert_no_error, running_app, settle, shot, sidebar
 
 from sus_data import accounts
 
