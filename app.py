@@ -16,18 +16,18 @@ st.set_page_config(
 
 pages = {
     "Tableau de bord": [
-        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
-        st.Page("pages/ambition.py", title=config.root_level.libelle, icon=":material/account_tree:"),
-        st.Page("pages/territoire.py", title="Territoire", icon=":material/map:"),
-        st.Page("pages/indicateur.py", title="Indicateur", icon=":material/show_chart:"),
-        st.Page("pages/referentiel.py", title="Référentiel", icon=":material/menu_book:"),
-        st.Page("pages/suivi.py", title="Suivi du programme", icon=":material/fact_check:"),
-        st.Page("pages/qualite.py", title="Qualité des données", icon=":material/rule:"),
+        st.Page("app_pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/ambition.py", title=config.root_level.libelle, icon=":material/account_tree:"),
+        st.Page("app_pages/territoire.py", title="Territoire", icon=":material/map:"),
+        st.Page("app_pages/indicateur.py", title="Indicateur", icon=":material/show_chart:"),
+        st.Page("app_pages/referentiel.py", title="Référentiel", icon=":material/menu_book:"),
+        st.Page("app_pages/suivi.py", title="Suivi du programme", icon=":material/fact_check:"),
+        st.Page("app_pages/qualite.py", title="Qualité des données", icon=":material/rule:"),
     ],
 }
 # The Import page is listed only for those who may import; the page itself refuses everyone else.
 if auth.can(ROLE_IMPORT):
-    pages["Données"] = [st.Page("pages/import_donnees.py", title="Import", icon=":material/upload_file:")]
+    pages["Données"] = [st.Page("app_pages/import_donnees.py", title="Import", icon=":material/upload_file:")]
 
 navigation = st.navigation(pages)
 components.apply_style()

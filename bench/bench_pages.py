@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 LAST_YEAR = 2027
 PAGES = [
     ("Vue d'ensemble", None, {}),
-    ("Ambition (liste)", "pages/ambition.py", {}),
-    ("Ambition A5", "pages/ambition.py", {"ambition": "A5"}),
-    ("Territoire", "pages/territoire.py", {}),
-    ("Indicateur", "pages/indicateur.py", {}),
-    ("Référentiel", "pages/referentiel.py", {}),
+    ("Ambition (liste)", "app_pages/ambition.py", {}),
+    ("Ambition A5", "app_pages/ambition.py", {"ambition": "A5"}),
+    ("Territoire", "app_pages/territoire.py", {}),
+    ("Indicateur", "app_pages/indicateur.py", {}),
+    ("Référentiel", "app_pages/referentiel.py", {}),
 ]
 EMPTY_PAGE = 'import streamlit as st\n\nst.title("Page vide")\n'
 
@@ -137,7 +137,7 @@ def shell_script(scratch: Path) -> Path | None:
     if SHELL_ANCHOR not in source:
         return None
     source = source.replace(SHELL_ANCHOR, SHELL_PAGE.strip("\n"), 1)
-    source = source.replace('st.Page("pages/', f'st.Page("{ROOT}/pages/')  # declared, never opened
+    source = source.replace('st.Page("app_pages/', f'st.Page("{ROOT}/app_pages/')  # declared, never opened
     path = scratch / "app_page_vide.py"
     path.write_text(source, encoding="utf-8")
     return path
@@ -201,7 +201,7 @@ def filter_sets(choices, ambitions: list[str], indicators: list[str], n: int = 5
         GRANULARITES,
         [None, years[-1], years[-2]],
         [(), tuple(tas[:1]), tuple(choices.territoires[4:6])],
-        [None, years[-6], years[-20]],
+        [None, years[-min(6, len(years))], years[-min(20, len(years))]],
     )
     out = []
     for index, (granularite, annee, territoires, debut) in enumerate(combos):

@@ -21,7 +21,7 @@ from sus_data.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "03.toml"
-PAGES = ["pages/vue_ensemble.py", "pages/ambition.py", "pages/territoire.py", "pages/indicateur.py", "pages/referentiel.py"]
+PAGES = ["app_pages/vue_ensemble.py", "app_pages/ambition.py", "app_pages/territoire.py", "app_pages/indicateur.py", "app_pages/referentiel.py"]
 DENSITY = "CTX-DENSITE"  # the Allier's population density, compared with France métropolitaine in the source
 
 
@@ -61,7 +61,7 @@ def test_every_page_runs_on_the_allier(allier_env, page):
 def test_ambition_page_speaks_of_volets_and_tsd(allier_env):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
-    at.switch_page("pages/ambition.py")
+    at.switch_page("app_pages/ambition.py")
     at.query_params.update({"ambition": "V2"})
     at.run()
     assert at.title[0].value.startswith("Volet 2 : ")
@@ -90,7 +90,7 @@ def test_comparator_line_with_its_label_and_source(allier_db, monkeypatch):
 def test_indicator_page_draws_the_comparator(allier_env):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
-    at.switch_page("pages/indicateur.py")
+    at.switch_page("app_pages/indicateur.py")
     at.query_params.update({"indicateur": DENSITY})
     at.run()
     assert not at.exception

@@ -21,7 +21,7 @@ from sus_data.ingest import Upload, validate_uploads
 from sus_data.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "pages/import_donnees.py"
+PAGE = "app_pages/import_donnees.py"
 TIMEOUT = 120
 COUNT = "A1-O1-Obj1-Ac1-I1"  # additive count with demo values per TAS
 PASSWORD = "un-mot-de-passe-assez-long"

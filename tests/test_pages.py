@@ -158,7 +158,7 @@ def test_hostile_urls_give_a_french_notice_and_no_error(app, demo_env, params, n
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/ambition.py", "pages/territoire.py", "pages/indicateur.py", "pages/referentiel.py"]
+    "page", ["app_pages/ambition.py", "app_pages/territoire.py", "app_pages/indicateur.py", "app_pages/referentiel.py"]
 )
 def test_hostile_urls_on_every_page(app, page):
     at = open_page(
@@ -177,14 +177,14 @@ def test_hostile_urls_on_every_page(app, page):
 
 
 def test_ambition_list(app):
-    at = open_page(app, "pages/ambition.py")
+    at = open_page(app, "app_pages/ambition.py")
     assert at.title[0].value == "Ambitions du schéma"
     assert not at.get("plotly_chart")
     assert_french(at)
 
 
 def test_ambition_page_numbers_equal_the_database(app, demo_env):
-    at = open_page(app, "pages/ambition.py", ambition="A5")
+    at = open_page(app, "app_pages/ambition.py", ambition="A5")
     assert at.title[0].value.startswith("Ambition 5 : ")
     assert [t.label for t in at.tabs] == ["Indicateurs", "Arborescence du schéma"]
     specs = charts(at)
@@ -213,7 +213,7 @@ def test_ambition_page_numbers_equal_the_database(app, demo_env):
 
 
 def test_ambition_filters_through_the_widgets_write_the_url(app):
-    at = open_page(app, "pages/ambition.py", ambition="A5")
+    at = open_page(app, "app_pages/ambition.py", ambition="A5")
     at.radio(key="flt_granularite").set_value("trimestre").run()
     assert not at.exception
     assert at.query_params["granularite"] == "trimestre"
@@ -227,13 +227,13 @@ def test_ambition_filters_through_the_widgets_write_the_url(app):
     again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     again.query_params.update(dict(at.query_params))
     again.run()
-    again.switch_page("pages/ambition.py").run()
+    again.switch_page("app_pages/ambition.py").run()
     assert again.title[0].value == at.title[0].value
     assert again.radio(key="flt_granularite").value == "trimestre"
 
 
 def test_ambition_with_an_orientation_and_chosen_territories(app):
-    at = open_page(app, "pages/ambition.py", ambition="A5", noeud="A5-O1", territoires="AUTUN,TAS MP")
+    at = open_page(app, "app_pages/ambition.py", ambition="A5", noeud="A5-O1", territoires="AUTUN,TAS MP")
     assert not at.warning
     names = [t["name"] for t in charts(at)[0]["data"]]
     assert names[0] == "Département"
@@ -242,7 +242,7 @@ def test_ambition_with_an_orientation_and_chosen_territories(app):
 
 
 def test_ambition_at_a_year_without_values(app):
-    at = open_page(app, "pages/ambition.py", ambition="A5", annee="2019", granularite="trimestre")
+    at = open_page(app, "app_pages/ambition.py", ambition="A5", annee="2019", granularite="trimestre")
     assert_french(at)
     assert any("Pas de valeur de cet indicateur" in i.value or "Aucune valeur" in i.value for i in at.info)
 
@@ -251,7 +251,7 @@ def test_ambition_at_a_year_without_values(app):
 
 
 def test_territory_portrait(app, demo_env):
-    at = open_page(app, "pages/territoire.py", territoire="TAS CL")
+    at = open_page(app, "app_pages/territoire.py", territoire="TAS CL")
     assert at.title[0].value == "Portrait de territoire"
     assert at.header[0].value == "TAS Chalon\\-sur\\-Saône \\- Louhans"
     frames = [d.value for d in at.dataframe]
@@ -262,7 +262,7 @@ def test_territory_portrait(app, demo_env):
 
 
 def test_territory_without_data_shows_what_is_missing_and_how_to_add_it(app):
-    at = open_page(app, "pages/territoire.py", territoire="LOUHANS", annee="2025")
+    at = open_page(app, "app_pages/territoire.py", territoire="LOUHANS", annee="2025")
     assert not at.dataframe
     info = at.info[0].value
     assert "Aucune valeur n'est enregistrée pour Secteur de Louhans en 2025." in info
@@ -278,7 +278,7 @@ def test_indicator_page(app, demo_env):
         demo_env,
         "SELECT code FROM indicateur WHERE agregation = 'somme' AND additivite = 'somme' AND code NOT LIKE 'CTX-%' ORDER BY ordre LIMIT 1",
     )
-    at = open_page(app, "pages/indicateur.py", indicateur=code)
+    at = open_page(app, "app_pages/indicateur.py", indicateur=code)
     assert at.title[0].value == "Fiche indicateur"
     assert at.selectbox(key="flt_indicateur").value == code
     assert len(charts(at)) == 1
@@ -294,7 +294,7 @@ def test_indicator_page_yearly_table_equals_the_database(app, demo_env):
         demo_env,
         "SELECT code FROM indicateur WHERE agregation = 'somme' AND additivite = 'somme' AND code NOT LIKE 'CTX-%' ORDER BY ordre LIMIT 1",
     )
-    at = open_page(app, "pages/indicateur.py", indicateur=code)
+    at = open_page(app, "app_pages/indicateur.py", indicateur=code)
     table = at.dataframe[0].value.set_index("Période")
     for year in table.index:
         expected = tas_year_value(demo_env, code, int(year))
@@ -305,7 +305,7 @@ def test_indicator_page_yearly_table_equals_the_database(app, demo_env):
 
 
 def test_referential_search(app):
-    at = open_page(app, "pages/referentiel.py", q="violences")
+    at = open_page(app, "app_pages/referentiel.py", q="violences")
     assert at.text_input(key="flt_recherche").value == "violences"
     assert len(at.dataframe[0].value) > 0
     assert_french(at)
@@ -315,7 +315,7 @@ def test_referential_search(app):
 
 
 def test_referential_tree(app):
-    at = open_page(app, "pages/referentiel.py")
+    at = open_page(app, "app_pages/referentiel.py")
     assert at.title[0].value == "Référentiel du schéma"
     assert len(at.main.expander) == 9  # 8 ambitions and the acronyms
     assert at.markdown[-1].value.startswith("- **Orientation 1**") or any(
@@ -328,7 +328,7 @@ def test_referential_tree(app):
 
 def test_filters_survive_a_move_to_another_page(app):
     at = open_page(app, None, granularite="trimestre", ambition="A5")
-    at.switch_page("pages/territoire.py")
+    at.switch_page("app_pages/territoire.py")
     at.query_params.clear()  # the menu drops the query string
     at.run()
     assert not at.exception
@@ -362,7 +362,7 @@ def test_empty_database_says_what_is_missing(tmp_path, monkeypatch):
         at = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT))
         assert "Aucune valeur n'est encore enregistrée." in at.info[0].value
         assert not at.metric
-        for page in ("pages/ambition.py", "pages/territoire.py", "pages/indicateur.py"):
+        for page in ("app_pages/ambition.py", "app_pages/territoire.py", "app_pages/indicateur.py"):
             at.switch_page(page)
             at.query_params.update({"ambition": "A5"})
             at.run()
@@ -393,7 +393,7 @@ def test_an_import_invalidates_the_caches(tmp_path, monkeypatch, demo_db):
     try:
         at = open_page(
             AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT),
-            "pages/territoire.py",
+            "app_pages/territoire.py",
             territoire="LOUHANS",
             annee="2025",
         )

@@ -49,7 +49,7 @@ def app(demo_env):
 
 
 def test_suivi_page_shows_the_progress_and_the_actions(app, demo_env):
-    at = open_page(app, "pages/suivi.py")
+    at = open_page(app, "app_pages/suivi.py")
     assert at.title[0].value == "Suivi du programme"
     assert [t.label for t in at.tabs] == ["Cibles et avancement", "Actions", "Jalons", "Périmètres des actions"]
     assert at.selectbox(key="suivi_annee").value == 2025
@@ -70,7 +70,7 @@ def test_suivi_page_shows_the_progress_and_the_actions(app, demo_env):
 
 
 def test_suivi_page_shows_the_calpae_objectives_in_2022(app):
-    at = open_page(app, "pages/suivi.py")
+    at = open_page(app, "app_pages/suivi.py")
     at.selectbox(key="suivi_annee").set_value(2022).run()
     assert not at.exception
     counts = at.dataframe[0].value.set_index("Ambition")
@@ -81,7 +81,7 @@ def test_suivi_page_shows_the_calpae_objectives_in_2022(app):
 
 
 def test_suivi_page_for_a_tas_and_an_ambition_from_the_sidebar(app):
-    at = open_page(app, "pages/suivi.py", ambition="A1")
+    at = open_page(app, "app_pages/suivi.py", ambition="A1")
     at.selectbox(key="suivi_territoire").set_value("TAS CL").run()
     assert not at.exception
     detail = next(e.value for e in at.dataframe if "Périmètre" in e.value.columns and "Statut" in e.value.columns)
@@ -91,7 +91,7 @@ def test_suivi_page_for_a_tas_and_an_ambition_from_the_sidebar(app):
 
 
 def test_quality_page_grid_and_flags(app, demo_env):
-    at = open_page(app, "pages/qualite.py")
+    at = open_page(app, "app_pages/qualite.py")
     assert at.title[0].value == "Qualité des données"
     con = read(demo_env)
     try:
@@ -125,7 +125,7 @@ def test_import_page_records_a_status(db_path, monkeypatch):
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         at.session_state["auth_utilisateur"] = IMPORTER
-        at = open_page(at, "pages/import_donnees.py")
+        at = open_page(at, "app_pages/import_donnees.py")
         assert [t.label for t in at.tabs][:4] == [
             "Déposer des fichiers", "Télécharger le modèle", "Suivi des actions", "Historique et annulation",
         ]  # fmt: skip
@@ -158,6 +158,6 @@ def test_import_page_records_a_status(db_path, monkeypatch):
 
 
 def test_import_page_is_refused_without_the_role(demo_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "import_donnees.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "import_donnees.py"), default_timeout=TIMEOUT)
     at.run()
     assert at.error[0].value.startswith("Cette page est réservée aux personnes autorisées à importer des données.")

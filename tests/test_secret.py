@@ -130,7 +130,7 @@ def test_the_indicator_page_shows_the_mask(small_count, monkeypatch):
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         at.run()
-        at.switch_page("pages/indicateur.py")
+        at.switch_page("app_pages/indicateur.py")
         at.query_params.update({"indicateur": SMALL})
         at.run()
         assert not at.exception, [e.value for e in at.exception]

@@ -14,6 +14,8 @@ import streamlit as st
 from sus_data import accounts
 from sus_data.accounts import User
 
+from .components import md
+
 SESSION_USER = "auth_utilisateur"
 
 
@@ -49,7 +51,8 @@ def sidebar_login() -> None:
     user = current_user()
     with st.sidebar:
         if user is not None:
-            st.caption(f"Connecté : {user.nom}" + (f" ({', '.join(sorted(user.roles))})" if user.roles else ""))
+            # The name comes from the account file or the identity provider: shown as text, never as Markdown.
+            st.caption(f"Connecté : {md(user.nom)}" + (f" ({', '.join(sorted(user.roles))})" if user.roles else ""))
             if st.button("Se déconnecter", key="auth_logout"):
                 if oidc_enabled():
                     st.logout()

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()
@@ -46,7 +45,7 @@ for tree in data.query("referential_trees"):
     with st.expander(components.md(tree["titre"])):
         st.markdown(tree["arbre"])
         st.page_link(
-            "pages/ambition.py",
+            "app_pages/ambition.py",
             label="Ouvrir l'ambition",
             query_params=filters.link(flt, ambition=tree["code"]),
             icon=":material/arrow_forward:",

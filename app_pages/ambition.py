@@ -3,9 +3,8 @@
 import streamlit as st
 
 from sus_data import charts
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()
@@ -17,7 +16,7 @@ if flt.ambition is None:
     st.write(f"Choisissez un élément ci-dessous, ou le filtre « {root.libelle} » dans le panneau de gauche.")
     for row in ambitions.itertuples(index=False):
         st.page_link(
-            "pages/ambition.py",
+            "app_pages/ambition.py",
             label=f"{row.numero}. {components.md(row.libelle)}",
             query_params=filters.link(flt, ambition=row.code),
             icon=":material/chevron_right:",
@@ -100,7 +99,7 @@ with tab_charts:
                     icon=":material/info:",
                 )
             st.page_link(
-                "pages/indicateur.py",
+                "app_pages/indicateur.py",
                 label="Ouvrir la fiche de l'indicateur",
                 query_params=filters.link(flt, indicateur=code),
                 icon=":material/arrow_forward:",

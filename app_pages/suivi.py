@@ -4,9 +4,8 @@ annual report for the steering committee."""
 import streamlit as st
 
 from sus_data import annual_report
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()

@@ -4,9 +4,8 @@ second look (atypical changes, a TAS above the département, a département that
 import streamlit as st
 
 from sus_data import formatting, secret
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 MAX_LINKS = 40
 flt = filters.current()
@@ -44,7 +43,7 @@ def links(codes: list[tuple[str, str]]) -> None:
     """A link to the fiche of each flagged indicator."""
     for code, label in codes[:MAX_LINKS]:
         st.page_link(
-            "pages/indicateur.py",
+            "app_pages/indicateur.py",
             label=f"{code} — {components.md(label)}",
             query_params={"indicateur": code},
             icon=":material/arrow_forward:",

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from sus_data import charts
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 flt = filters.current()
 filters.show_notices()

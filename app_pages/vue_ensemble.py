@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from ui import components, data, filters, shell
+from ui import components, data, filters
 
-shell.ensure_app()
 
 flt = filters.current()
 config = data.config()
@@ -33,7 +32,7 @@ for index, tile in enumerate(overview["tiles"]):
             if card["positions"]:
                 st.caption("  \n".join(card["positions"]))
         st.page_link(
-            "pages/ambition.py",
+            "app_pages/ambition.py",
             label="Voir le détail de l'ambition",
             icon=":material/arrow_forward:",
             query_params={"ambition": tile["code"]},
