@@ -23,6 +23,13 @@ code = st.selectbox(
 )
 flt = flt.with_(indicateur=code)
 page = data.query("indicator_page", code, flt)
+if page is None:
+    components.empty_state(
+        f"L'indicateur {code} n'existe plus dans le référentiel.",
+        "Il a pu être retiré par l'annulation d'un import : choisissez un autre indicateur dans la liste.",
+    )
+    filters.sync_url(flt)
+    st.stop()
 fiche = page["fiche"]
 view = page["view"]
 territories = data.query("territories")

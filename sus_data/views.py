@@ -192,9 +192,14 @@ AGREGATION_WORDS = {
 }
 
 
-def indicator_page(con, code: str, flt: Filters) -> dict:
-    """The fiche of an indicator, its values with the import that set each one, and its chart data."""
+def indicator_page(con, code: str, flt: Filters) -> dict | None:
+    """The fiche of an indicator, its values with the import that set each one, and its chart data.
+
+    None when the indicator does not exist (any more: a rollback can remove a context indicator while a
+    page still lists it)."""
     fiche = queries.indicator_fiche(con, code)
+    if fiche is None:
+        return None
     values = queries.indicator_values(con, code)
     if not values.empty:  # achieved values and baselines are observed counts; targets are not
         observed = values["mesure"] != "cible"

@@ -134,3 +134,11 @@ def test_indicator_options_lists_those_with_values_first(con, code):
     first_without = options["a_des_valeurs"].tolist().index(False)
     assert options["a_des_valeurs"].iloc[:first_without].all()
     assert code not in set(options["code"])
+
+
+def test_indicator_page_of_a_vanished_indicator_is_none(con):
+    """A rollback can remove a context indicator that a page still lists: the page says so, no crash."""
+    from sus_data import views
+    from sus_data.filters import Filters
+
+    assert views.indicator_page(con, "CTX-N-EXISTE-PAS", Filters()) is None
