@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .demo import DEMO_FILENAME, demo_values
+from .demo import DEMO_FILENAME, demo_statuses, demo_values
 from .errors import ImportRejected
 from .ingest import ImportResult, Upload, validate_upload, write_validated
 from .referential import read_referentiel, write_referentiel
@@ -67,8 +67,11 @@ def init_database(store: Store, config: Config, *, demo: bool = True, user: str 
             result.imports.append(write_validated(con, validated, user, OPERATION_IMPORT))
         if demo:
             values = demo_values(con, config)
-            digest = hashlib.sha256(values.to_csv(index=False).encode("utf-8")).hexdigest()
-            validated = ValidatedFile(DEMO_FILENAME, digest, Report(), values, _no_indicators())
+            statuses = demo_statuses(con, config)
+            digest = hashlib.sha256(
+                (values.to_csv(index=False) + statuses.to_csv(index=False)).encode("utf-8")
+            ).hexdigest()
+            validated = ValidatedFile(DEMO_FILENAME, digest, Report(), values, _no_indicators(), statuts=statuses)
             result.imports.append(write_validated(con, validated, user, OPERATION_DEMO))
     return result
 

@@ -7,6 +7,7 @@ them in one rollback once real figures arrive.
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 
 import numpy as np
@@ -14,7 +15,16 @@ import pandas as pd
 
 from .config import Config
 from .validate import empty_values
-from .vocabulary import DEMO_SOURCE, MESURE_VALEUR, UNIT_COUNT
+from .vocabulary import (
+    DEMO_SOURCE,
+    MESURE_VALEUR,
+    STATUT_ABANDONNEE,
+    STATUT_EN_COURS,
+    STATUT_NON_DEMARREE,
+    STATUT_REALISEE,
+    STATUT_REPORTEE,
+    UNIT_COUNT,
+)
 
 DEMO_FILENAME = "données fictives de démonstration"
 # Quarterly activity is lower in summer (T3) in social services; the demo mimics it.
@@ -59,3 +69,40 @@ def demo_values(con, config: Config) -> pd.DataFrame:
     frame["commentaire"] = None
     frame["source"] = DEMO_SOURCE
     return frame[list(empty_values().columns)]
+
+
+# How the demo programme's actions are spread between statuses at the end of each year (shares of
+# actions), so that the follow-up page has something plausible to count.
+DEMO_STATUS_SHARES = {
+    2024: ((STATUT_NON_DEMARREE, 0.20), (STATUT_EN_COURS, 0.55), (STATUT_REALISEE, 0.15), (STATUT_REPORTEE, 0.07), (STATUT_ABANDONNEE, 0.03)),
+    2025: ((STATUT_NON_DEMARREE, 0.08), (STATUT_EN_COURS, 0.47), (STATUT_REALISEE, 0.35), (STATUT_REPORTEE, 0.06), (STATUT_ABANDONNEE, 0.04)),
+}  # fmt: skip
+
+
+def demo_statuses(con, config: Config) -> pd.DataFrame:
+    """Deterministic statuses of the programme's actions at département level, end of 2024 and 2025.
+
+    Their comment says they are demo data; they are imported with the demo values, in the same
+    operation, so one rollback removes all the demo.
+    """
+    actions = con.execute(
+        """SELECT DISTINCT n.code, n.ordre FROM noeud n
+           JOIN noeud_programme np ON np.noeud = n.code JOIN programme p ON p.code = np.programme
+           WHERE n.niveau = ? AND coalesce(p.statut, 'en cours') <> 'archivé' ORDER BY n.ordre""",
+        [config.niveau_action],
+    ).fetchall()
+    rows = []
+    for code, _ordre in actions:
+        draw = (zlib.crc32(code.encode("utf-8")) % 1000) / 1000
+        for year, shares in DEMO_STATUS_SHARES.items():
+            if year not in config.demo_annees:
+                continue
+            cumulated = 0.0
+            for status, share in shares:
+                cumulated += share
+                if draw < cumulated:
+                    break
+            rows.append((code, config.departement.code, year, status, dt.date(year, 12, 31), DEMO_SOURCE))
+    frame = pd.DataFrame(rows, columns=["action", "territoire", "annee", "statut", "date_statut", "commentaire"])
+    frame["annee"] = frame["annee"].astype("int16")
+    return frame

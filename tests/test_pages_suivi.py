@@ -139,7 +139,8 @@ def test_import_page_records_a_status(db_path, monkeypatch):
         con = read(db_path)
         try:
             rows = con.execute(
-                "SELECT action, territoire, annee, statut, commentaire, operation FROM suivi_action"
+                "SELECT action, territoire, annee, statut, commentaire, operation FROM suivi_action WHERE territoire = ?",
+                ["TAS CL"],
             ).fetchall()
             nature = con.execute("SELECT nature, utilisateur FROM operation WHERE id = ?", [rows[0][-1]]).fetchall()
         finally:

@@ -43,9 +43,11 @@ def test_upload_commit_and_see_the_value(app_with_account, page, tmp_path):
     side.get_by_label("Identifiant").fill("alice")
     side.get_by_label("Mot de passe").fill(PASSWORD)
     side.get_by_role("button", name="Se connecter").click()
+    # Signing in reruns the script twice (check, then st.rerun): wait for its outcome, not for a pause.
+    side.get_by_text("Connecté : Alice Martin").wait_for(timeout=60_000)
     settle(page)
-    assert "Connecté : Alice Martin" in side.inner_text()
     side.get_by_role("link", name="Import").click()
+    page.get_by_role("heading", name="Import des données").wait_for(timeout=60_000)
     settle(page)
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("Ce que l'import va changer").wait_for(timeout=60_000)
@@ -54,8 +56,8 @@ def test_upload_commit_and_see_the_value(app_with_account, page, tmp_path):
     page.get_by_text("Je confirme l'enregistrement").click()
     settle(page)
     page.get_by_role("button", name="Enregistrer l'import").click()
+    page.get_by_text("ssd_2022.xlsx : import n°").wait_for(timeout=60_000)
     settle(page)
-    assert "ssd_2022.xlsx : import n°" in page.locator("body").inner_text()
     shot(page, app_with_account, "import_fait")
 
     page.goto(f"{url}/indicateur?indicateur={CONTEXT}")
