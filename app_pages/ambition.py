@@ -5,7 +5,6 @@ import streamlit as st
 from sus_data import charts
 from ui import components, data, filters
 
-
 flt = filters.current()
 filters.show_notices()
 ambitions = data.query("ambitions")
@@ -78,7 +77,9 @@ with tab_charts:
             )
         else:
             st.subheader("Évolution par territoire")
-            fig = charts.time_series(view["series"], territories, view["libelle"], unite, view["targets"], view["sources"])
+            fig = charts.time_series(
+                view["series"], territories, view["libelle"], unite, view["targets"], view["sources"]
+            )
             components.chart_and_table(
                 fig, view["table"], view["table_data"], components.slug(f"{code}_evolution"), "evolution", view["demo"]
             )

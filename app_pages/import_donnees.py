@@ -36,8 +36,12 @@ with tab_modele:
     choices = data.query("choices")
     left, middle, right = st.columns(3)
     years = list(range(config.annee_debut, config.annee_fin + 1))
-    annee = left.selectbox("Année", years, index=min(len(years) - 1, max(0, choices.annee_max - config.annee_debut)), key="tpl_annee")
-    trimestre = middle.selectbox("Trimestre", [1, 2, 3, 4, 0], format_func=lambda t: f"T{t}" if t else "Année entière", key="tpl_trimestre")
+    annee = left.selectbox(
+        "Année", years, index=min(len(years) - 1, max(0, choices.annee_max - config.annee_debut)), key="tpl_annee"
+    )
+    trimestre = middle.selectbox(
+        "Trimestre", [1, 2, 3, 4, 0], format_func=lambda t: f"T{t}" if t else "Année entière", key="tpl_trimestre"
+    )
     territories = data.query("territories")
     territories = territories[territories["niveau"] != "comparateur"]
     territoire = right.selectbox(
@@ -70,7 +74,9 @@ with tab_depot:
         help=f"Taille maximale : {config.limites.taille_max_mo:.0f} Mo par fichier.",
     )
     if not uploaded:
-        components.empty_state("Aucun fichier déposé.", "Téléchargez le modèle (onglet voisin), remplissez-le, puis déposez-le ici.")
+        components.empty_state(
+            "Aucun fichier déposé.", "Téléchargez le modèle (onglet voisin), remplissez-le, puis déposez-le ici."
+        )
     else:
         cache = st.session_state.setdefault(VALIDATED, {})
         files = []
@@ -92,9 +98,13 @@ with tab_depot:
         errors = frame[frame["Gravité"] == "erreur"].drop(columns=["Gravité"])
         warnings = frame[frame["Gravité"] == "avertissement"].drop(columns=["Gravité"])
         if report.ok:
-            st.success(f"Aucune erreur dans {len(files)} fichier(s) ({report.summary()}).", icon=":material/check_circle:")
+            st.success(
+                f"Aucune erreur dans {len(files)} fichier(s) ({report.summary()}).", icon=":material/check_circle:"
+            )
         else:
-            st.error(f"Import impossible : {report.summary()}. Corrigez les fichiers et déposez-les de nouveau ; rien n'a été enregistré.")
+            st.error(
+                f"Import impossible : {report.summary()}. Corrigez les fichiers et déposez-les de nouveau ; rien n'a été enregistré."
+            )
         if not errors.empty:
             st.subheader(f"Erreurs ({len(errors)})")
             st.dataframe(errors, hide_index=True, key="report_errors")
@@ -175,7 +185,10 @@ with tab_suivi:
         )
         left, middle, right = st.columns(3)
         status_territory = left.selectbox(
-            "Territoire", list(status_territories["code"]), format_func=lambda c: status_labels[c], key="status_territory"
+            "Territoire",
+            list(status_territories["code"]),
+            format_func=lambda c: status_labels[c],
+            key="status_territory",
         )
         status_years = list(range(config.annee_debut, config.annee_fin + 1))
         status_year = middle.selectbox(
@@ -220,7 +233,9 @@ with tab_suivi:
 with tab_historique:
     operations = data.query("operations_frame")
     if operations.empty:
-        components.empty_state("Aucun import pour l'instant.", "Les imports apparaîtront ici avec leurs auteurs et leurs empreintes.")
+        components.empty_state(
+            "Aucun import pour l'instant.", "Les imports apparaîtront ici avec leurs auteurs et leurs empreintes."
+        )
     else:
         st.dataframe(history.operations_table(operations), hide_index=True, key="history_table")
         undoable = operations[operations["nature"].isin(UNDOABLE_OPERATIONS) & operations["annule_par"].isna()]

@@ -5,7 +5,6 @@ import streamlit as st
 from sus_data import charts
 from ui import components, data, filters
 
-
 flt = filters.current()
 filters.show_notices()
 options = data.query("indicator_options")
@@ -50,7 +49,9 @@ if view["series"].empty:
         f"{fiche['code']}, ou élargissez les années et changez le pas de temps dans le panneau de gauche.",
     )
 else:
-    fig = charts.time_series(view["series"], territories, view["libelle"], view["unite"], view["targets"], view["sources"])
+    fig = charts.time_series(
+        view["series"], territories, view["libelle"], view["unite"], view["targets"], view["sources"]
+    )
     components.chart_and_table(
         fig, view["table"], view["table_data"], components.slug(f"{code}_evolution"), "fiche_evolution", view["demo"]
     )

@@ -6,7 +6,6 @@ import streamlit as st
 from sus_data import formatting, secret
 from ui import components, data, filters
 
-
 MAX_LINKS = 40
 flt = filters.current()
 filters.show_notices()

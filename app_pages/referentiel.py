@@ -4,7 +4,6 @@ import streamlit as st
 
 from ui import components, data, filters
 
-
 flt = filters.current()
 filters.show_notices()
 config = data.config()

@@ -6,7 +6,6 @@ import streamlit as st
 from sus_data import annual_report
 from ui import components, data, filters
 
-
 flt = filters.current()
 filters.show_notices()
 config = data.config()

@@ -5,7 +5,6 @@ import streamlit as st
 from sus_data import formatting
 from ui import components, data, filters
 
-
 flt = filters.current()
 filters.show_notices()
 territories = data.query("territories")

@@ -4,7 +4,6 @@ import streamlit as st
 
 from ui import components, data, filters
 
-
 flt = filters.current()
 config = data.config()
 st.title("Vue d'ensemble")

@@ -10,8 +10,9 @@ from .config import Config
 def current_values(con) -> pd.DataFrame:
     """Current values, one row per key, target and baseline beside the value (the contract's shape, and
     the `reference` of the `cibles` sheet)."""
-    return con.execute(
-        """
+    return (
+        con.execute(
+            """
         WITH k AS (
             SELECT indicateur, territoire, annee, trimestre,
                    max(valeur) FILTER (WHERE mesure = 'valeur') AS valeur,
@@ -30,13 +31,17 @@ def current_values(con) -> pd.DataFrame:
         LEFT JOIN territoire t ON t.code = k.territoire
         ORDER BY i.ordre, k.indicateur, t.ordre, k.annee, k.trimestre
         """
-    ).df().astype({"trimestre": "Int64", "import": "Int64", "annee": "int64"})
+        )
+        .df()
+        .astype({"trimestre": "Int64", "import": "Int64", "annee": "int64"})
+    )
 
 
 def value_history(con) -> pd.DataFrame:
     """Every value ever set by an import (or removed by a rollback), with its operation id."""
-    return con.execute(
-        """
+    return (
+        con.execute(
+            """
         SELECT h.indicateur AS code_indicateur, h.territoire, h.annee,
                CASE WHEN h.trimestre = 0 THEN NULL ELSE h.trimestre END AS trimestre,
                h.nouvelle_valeur AS valeur, h.mesure, h.operation AS import, o.nature, h.mouvement,
@@ -46,7 +51,10 @@ def value_history(con) -> pd.DataFrame:
         FROM historique h JOIN operation o ON o.id = h.operation
         ORDER BY h.operation, h.indicateur, h.territoire, h.annee, h.trimestre, h.mesure
         """
-    ).df().astype({"trimestre": "Int64", "import_precedent": "Int64", "annee": "int64"})
+        )
+        .df()
+        .astype({"trimestre": "Int64", "import_precedent": "Int64", "annee": "int64"})
+    )
 
 
 def indicator_catalogue(con, config: Config) -> pd.DataFrame:
@@ -68,7 +76,19 @@ def indicator_catalogue(con, config: Config) -> pd.DataFrame:
     wide = frame.pivot_table(index="code_indicateur", columns="niveau", values="noeud", aggfunc="first")
     base = frame.drop(columns=["niveau", "noeud"]).drop_duplicates("code_indicateur").set_index("code_indicateur")
     out = base.join(wide.reindex(columns=levels)).reset_index().sort_values("ordre")
-    columns = ["code_indicateur", "libelle", *levels, "unite", "nature", "agregation", "additivite", "sens", "source", "definition", "origine"]
+    columns = [
+        "code_indicateur",
+        "libelle",
+        *levels,
+        "unite",
+        "nature",
+        "agregation",
+        "additivite",
+        "sens",
+        "source",
+        "definition",
+        "origine",
+    ]
     return out[columns].reset_index(drop=True)
 
 
@@ -80,8 +100,12 @@ def node_counts(con) -> list[tuple[str, str, int]]:
 
 
 def operations(con) -> pd.DataFrame:
-    return con.execute(
-        """SELECT id AS import, nature, fichier, sha256, utilisateur, horodatage, nb_nouvelles, nb_modifiees,
+    return (
+        con.execute(
+            """SELECT id AS import, nature, fichier, sha256, utilisateur, horodatage, nb_nouvelles, nb_modifiees,
                   nb_inchangees, nb_ignorees, annule AS annule_import, annule_par
            FROM operation ORDER BY id"""
-    ).df().astype({"annule_import": "Int64", "annule_par": "Int64"})
+        )
+        .df()
+        .astype({"annule_import": "Int64", "annule_par": "Int64"})
+    )

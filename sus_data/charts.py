@@ -24,9 +24,13 @@ HEIGHT = 400
 TITLE_WIDTH = 110  # characters per title line: plotly does not wrap titles
 AXIS_UNITS = {"nombre": "Nombre", "%": "Pourcentage (%)", "€": "Montant (€)", "oui/non": "Réalisé (1 = oui, 0 = non)"}
 DEMO_NOTE = "données fictives de démonstration"
+
+
 def computed_note() -> str:
     """« calculé à partir des TAS » (or of the territories the configuration names)."""
     return f"calculé à partir des {get_config().sigle_territoires}"
+
+
 PARTIAL_NOTE = "année incomplète"
 DASHES = {"departement": "dash", "tas": "solid", "secteur": "dot", "comparateur": "longdashdot"}
 PERIOD_AXIS = "Période"

@@ -65,7 +65,9 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sheet_name: str =
                 cell.font = Font(bold=True)
             for index, column in enumerate(frame.columns, start=1):
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(max(width + 2, 8), 60)
+                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(
+                    max(width + 2, 8), 60
+                )
             sheet.freeze_panes = "A2"
     return buffer.getvalue()
 

@@ -74,8 +74,12 @@ def operation_values(store: Store, operation_id: int) -> pd.DataFrame:
             "Période": [formatting.periode(a, t) for a, t in zip(frame["annee"], frame["trimestre"], strict=True)],
             "Type": frame["mesure"].map(MESURE_LABELS),
             "Mouvement": frame["mouvement"],
-            "Valeur remplacée": [formatting.valeur(v, u) for v, u in zip(frame["ancienne_valeur"], frame["unite"], strict=True)],
-            "Nouvelle valeur": [formatting.valeur(v, u) for v, u in zip(frame["nouvelle_valeur"], frame["unite"], strict=True)],
+            "Valeur remplacée": [
+                formatting.valeur(v, u) for v, u in zip(frame["ancienne_valeur"], frame["unite"], strict=True)
+            ],
+            "Nouvelle valeur": [
+                formatting.valeur(v, u) for v, u in zip(frame["nouvelle_valeur"], frame["unite"], strict=True)
+            ],
             "Posée par l'import n°": frame["ancienne_operation"].astype("Int64"),
         }
     )

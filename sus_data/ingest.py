@@ -76,7 +76,9 @@ class Upload:
 
     @property
     def name(self) -> str:
-        return safe_filename(self.filename or (Path(self.source).name if isinstance(self.source, (str, Path)) else "fichier"))
+        return safe_filename(
+            self.filename or (Path(self.source).name if isinstance(self.source, (str, Path)) else "fichier")
+        )
 
 
 def load_lookup(store: Store, config: Config) -> Lookup:
@@ -93,7 +95,9 @@ def read_upload(upload: Upload, limits: ImportLimits) -> Workbook | ValidatedFil
         report.add(upload.name, exc.message, exc.conseil)
     except OSError as exc:
         report = Report()
-        report.add(upload.name, f"Le fichier n'a pas pu être lu ({exc.strerror or exc}).", "Vérifiez le chemin du fichier.")
+        report.add(
+            upload.name, f"Le fichier n'a pas pu être lu ({exc.strerror or exc}).", "Vérifiez le chemin du fichier."
+        )
     return ValidatedFile(upload.name, "", report, empty_values(), pd.DataFrame())
 
 
@@ -225,7 +229,9 @@ def _stage_diff(con, valeurs: pd.DataFrame) -> None:
         con.unregister("_entrant")
 
 
-def _result_from_diff(validated: ValidatedFile, operation_id: int | None, counts: dict[str, int], n_ind: int = 0) -> ImportResult:
+def _result_from_diff(
+    validated: ValidatedFile, operation_id: int | None, counts: dict[str, int], n_ind: int = 0
+) -> ImportResult:
     return ImportResult(
         fichier=validated.filename,
         sha256=validated.sha256,
@@ -376,9 +382,7 @@ def rollback(store: Store, operation_id: int, user: str) -> RollbackResult:
     (that one must be undone first, so that nothing is lost).
     """
     with store.write() as con:
-        row = con.execute(
-            "SELECT id, nature, annule_par FROM operation WHERE id = ?", [operation_id]
-        ).fetchone()
+        row = con.execute("SELECT id, nature, annule_par FROM operation WHERE id = ?", [operation_id]).fetchone()
         if row is None:
             raise RollbackRefused(f"L'import n°{operation_id} n'existe pas.")
         _, nature, undone_by = row

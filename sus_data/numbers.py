@@ -64,7 +64,11 @@ def parse_number(cell) -> tuple[float | None, str | None, str]:
     if text.upper() in EXCEL_ERRORS or (text.startswith("#") and text.endswith(("!", "?"))):
         return None, EXCEL_ERROR, KIND_PLAIN
     lowered = textnorm.key(text)
-    if lowered in {"nan", "inf", "infinity", "infini", "+inf", "-inf"} or lowered.lstrip("+-") in {"inf", "infinity", "nan"}:
+    if lowered in {"nan", "inf", "infinity", "infini", "+inf", "-inf"} or lowered.lstrip("+-") in {
+        "inf",
+        "infinity",
+        "nan",
+    }:
         return None, NOT_FINITE, KIND_PLAIN
     if lowered in YES:
         return 1.0, None, KIND_YESNO

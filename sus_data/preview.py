@@ -111,8 +111,12 @@ def preview_file(con, validated: ValidatedFile, threshold: float) -> Preview:
             "Période": periods,
             "Type": changed["mesure"].map(MESURE_LABELS),
             "Mouvement": changed["mouvement"],
-            "Ancienne valeur": [formatting.valeur(v, u) for v, u in zip(changed["ancienne_valeur"], changed["unite"], strict=True)],
-            "Nouvelle valeur": [formatting.valeur(v, u) for v, u in zip(changed["nouvelle_valeur"], changed["unite"], strict=True)],
+            "Ancienne valeur": [
+                formatting.valeur(v, u) for v, u in zip(changed["ancienne_valeur"], changed["unite"], strict=True)
+            ],
+            "Nouvelle valeur": [
+                formatting.valeur(v, u) for v, u in zip(changed["nouvelle_valeur"], changed["unite"], strict=True)
+            ],
             "Évolution": [formatting.variation(v) for v in changed["variation"]],
             "À vérifier": flags,
         }

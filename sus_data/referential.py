@@ -15,7 +15,7 @@ import pandas as pd
 from . import textnorm
 from .config import Config
 from .errors import ReferentielError
-from .vocabulary import ADDITIVITES, AGREGATIONS, CONTEXT_PREFIX, LIST_SEPARATOR, NATURES, SENS
+from .vocabulary import ADDITIVITES, AGREGATIONS, CONTEXT_PREFIX, NATURES, SENS
 
 CSV_OPTIONS = {"sep": ";", "encoding": "utf-8-sig", "dtype": str, "keep_default_na": False}
 
@@ -137,15 +137,17 @@ def check_referentiel(ref: Referentiel, config: Config) -> list[str]:
             )
         if row.parent:
             if row.parent not in seen:
-                problems.append(
-                    f"{where}, colonne parent : « {row.parent} » inconnu ou défini après son enfant."
-                )
+                problems.append(f"{where}, colonne parent : « {row.parent} » inconnu ou défini après son enfant.")
             else:
                 parent_level = ref.noeuds.iloc[seen[row.parent] - 2]["niveau"]
                 if levels.get(parent_level, 99) >= levels.get(row.niveau, -1):
-                    problems.append(f"{where}, colonne niveau : un {row.niveau} ne peut pas être sous un {parent_level}.")
+                    problems.append(
+                        f"{where}, colonne niveau : un {row.niveau} ne peut pas être sous un {parent_level}."
+                    )
         elif levels.get(row.niveau) != 0:
-            problems.append(f"{where}, colonne parent : seul un nœud de niveau {config.levels[0].cle} peut être sans parent.")
+            problems.append(
+                f"{where}, colonne parent : seul un nœud de niveau {config.levels[0].cle} peut être sans parent."
+            )
         for code in filter(None, (p.strip() for p in row.programmes.split("|"))):
             if code not in programmes:
                 problems.append(f"{where}, colonne programmes : programme « {code} » absent de programmes.csv.")

@@ -93,7 +93,9 @@ def comparison_table(frame: pd.DataFrame, unite: str) -> tuple[pd.DataFrame, pd.
         {
             "Territoire": frame["libelle_court"],
             "Valeur": frame["valeur"],
-            f"Calculée à partir des {get_config().sigle_territoires}": frame["calcule"].map({True: "oui", False: "non"}),
+            f"Calculée à partir des {get_config().sigle_territoires}": frame["calcule"].map(
+                {True: "oui", False: "non"}
+            ),
             "Données fictives de démonstration": frame["demo"].map({True: "oui", False: "non"}),
         }
     )

@@ -97,7 +97,9 @@ def entry_workbook(con, config: Config, annee: int, trimestre: int, territoire: 
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = f"Saisie des indicateurs — {period}{scope}"
     sheet["A2"].font = Font(bold=True, size=12)
-    sheet["A3"] = "Remplissez les colonnes en blanc (valeur, cible, commentaire, source). Voir la feuille « instructions »."
+    sheet["A3"] = (
+        "Remplissez les colonnes en blanc (valeur, cible, commentaire, source). Voir la feuille « instructions »."
+    )
     sheet["A3"].font = Font(italic=True)
     for col, (name, width) in enumerate(HEADERS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=col, value=name)
@@ -208,23 +210,42 @@ def _instructions(sheet, config: Config, period: str, n_rows: int) -> None:
         (f"Période : {period}. Lignes attendues : {n_rows}.", False),
         ("", False),
         ("Comment remplir", True),
-        ("1. Saisissez la valeur de chaque ligne dans la colonne « valeur » (nombre, ou oui / non pour un jalon).", False),
+        (
+            "1. Saisissez la valeur de chaque ligne dans la colonne « valeur » (nombre, ou oui / non pour un jalon).",
+            False,
+        ),
         ("2. Les pourcentages se saisissent en pour cent : 12,5 pour 12,5 %.", False),
         ("3. Laissez « valeur » vide si elle n'est pas connue : la ligne sera ignorée, rien ne sera effacé.", False),
-        ("4. « cible » (facultatif) : la valeur visée pour la période. « commentaire » et « source » : texte libre.", False),
+        (
+            "4. « cible » (facultatif) : la valeur visée pour la période. « commentaire » et « source » : texte libre.",
+            False,
+        ),
         ("5. Les colonnes grisées (code, libellé, unité, valeur précédente) ne se modifient pas.", False),
         ("6. Pour une valeur annuelle, laissez « trimestre » vide.", False),
-        ("7. Vous pouvez ajouter des lignes (autre territoire, autre indicateur) en recopiant le code de l'indicateur.", False),
+        (
+            "7. Vous pouvez ajouter des lignes (autre territoire, autre indicateur) en recopiant le code de l'indicateur.",
+            False,
+        ),
         ("8. N'ajoutez pas de formule : saisissez des valeurs.", False),
-        ("9. Feuilles facultatives : « cibles » (cibles et valeurs de référence) et « actions » (statut de chaque "
-         "action : choisissez-le dans la liste ; une ligne sans statut est ignorée).", False),
+        (
+            (
+                "9. Feuilles facultatives : « cibles » (cibles et valeurs de référence) et « actions » (statut de "
+                "chaque action : choisissez-le dans la liste ; une ligne sans statut est ignorée)."
+            ),
+            False,
+        ),
         ("", False),
         ("Territoires", True),
         *[(f"{t.code} : {t.libelle}", False) for t in config.territories if t.niveau != "comparateur"],
         ("", False),
         ("Dépôt", True),
-        ("Déposez le fichier rempli sur la page Import du tableau de bord. Toutes les anomalies sont listées "
-         "d'un coup ; un fichier qui contient une erreur n'est pas enregistré.", False),
+        (
+            (
+                "Déposez le fichier rempli sur la page Import du tableau de bord. Toutes les anomalies sont listées "
+                "d'un coup ; un fichier qui contient une erreur n'est pas enregistré."
+            ),
+            False,
+        ),
     ]
     for index, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=index, column=1, value=text)

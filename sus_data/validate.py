@@ -199,7 +199,9 @@ def _is_blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def find_header(sheet: Sheet, columns: dict[str, set[str]], required: tuple[str, ...]) -> tuple[int, dict[str, int], list[str]] | None:
+def find_header(
+    sheet: Sheet, columns: dict[str, set[str]], required: tuple[str, ...]
+) -> tuple[int, dict[str, int], list[str]] | None:
     """The header row: the first of the top rows that names the two key columns.
 
     Returns (row index in sheet.rows, {column: index}, other non-empty header names) or None.
@@ -284,7 +286,9 @@ def _factorize(values) -> tuple[np.ndarray, list]:
 class _Checker:
     """Collects vectorised problems for one sheet of one file."""
 
-    def __init__(self, fichier: str, sheet: Sheet, mapping: dict[str, int], columns: dict[str, _Column], lines: np.ndarray):
+    def __init__(
+        self, fichier: str, sheet: Sheet, mapping: dict[str, int], columns: dict[str, _Column], lines: np.ndarray
+    ):
         self.fichier = fichier
         self.sheet = sheet
         self.mapping = mapping
@@ -547,7 +551,10 @@ def _check_values_sheet(
         checker.problems(
             terr_missing,
             "territoire",
-            ["Le territoire est vide." if _is_blank(v) else "Ce territoire n'est pas reconnu." for v in terr_column.cells(terr_missing)],
+            [
+                "Le territoire est vide." if _is_blank(v) else "Ce territoire n'est pas reconnu."
+                for v in terr_column.cells(terr_missing)
+            ],
             f"Saisissez un code de territoire ({valid}) ou son nom complet.",
         )
     bad |= terr_missing
@@ -562,7 +569,10 @@ def _check_values_sheet(
             "Une date a été saisie à la place d'une année.",
             "Saisissez l'année seule sur 4 chiffres (ex. 2025), dans une cellule au format « Nombre ».",
         ),
-        "hors": ("L'année est hors de la période possible (2000 à 2100).", "Saisissez l'année sur 4 chiffres, ex. 2025."),
+        "hors": (
+            "L'année est hors de la période possible (2000 à 2100).",
+            "Saisissez l'année sur 4 chiffres, ex. 2025.",
+        ),
         "invalide": ("L'année n'est pas un nombre entier.", "Saisissez l'année sur 4 chiffres, ex. 2025."),
     }
     year_bad = year_column.spread([reason is not None for _, reason in year_of], bool)
@@ -583,7 +593,10 @@ def _check_values_sheet(
             hit,
             "trimestre",
             "Un mois a été saisi à la place d'un trimestre.",
-            [f"Saisissez le trimestre : « {v} » tombe au T{periods.month_quarter(v)}." for v in quarter_column.cells(hit)],
+            [
+                f"Saisissez le trimestre : « {v} » tombe au T{periods.month_quarter(v)}."
+                for v in quarter_column.cells(hit)
+            ],
         )
         checker.problems(
             reasons == "invalide",
@@ -598,7 +611,9 @@ def _check_values_sheet(
     def unit_is(unit: str) -> np.ndarray:
         return code_column.spread([_unit(c, extra_codes, lookup) == unit for c in code_of], bool)
 
-    is_count, is_percent, is_yesno, is_qualitative = (unit_is(u) for u in (UNIT_COUNT, UNIT_PERCENT, UNIT_YESNO, UNIT_QUALITATIVE))
+    is_count, is_percent, is_yesno, is_qualitative = (
+        unit_is(u) for u in (UNIT_COUNT, UNIT_PERCENT, UNIT_YESNO, UNIT_QUALITATIVE)
+    )
     parsed: dict[str, np.ndarray] = {}
     skipped = np.zeros(n, dtype=bool)
     has_target = ~blanks["cible"] if "cible" in mapping else np.zeros(n, dtype=bool)
@@ -901,7 +916,12 @@ def _check_indicators_sheet(fichier: str, sheet: Sheet, lookup: Lookup, report: 
         if not cell("unite"):
             problem("unite", "L'unité est vide.", "Saisissez l'unité : nombre, %, €, jours…")
         values = {}
-        for name, allowed in (("nature", NATURES), ("agregation", AGREGATIONS), ("sens", SENS), ("additivite", ADDITIVITES)):
+        for name, allowed in (
+            ("nature", NATURES),
+            ("agregation", AGREGATIONS),
+            ("sens", SENS),
+            ("additivite", ADDITIVITES),
+        ):
             raw = cell(name)
             match = next((a for a in allowed if textnorm.key(a) == textnorm.key(raw)), None)
             if name == "additivite" and not raw:

@@ -225,7 +225,10 @@ def indicator_page(con, code: str, flt: Filters) -> dict | None:
         ("Unité", fiche["unite"]),
         ("Nature", fiche["nature"]),
         ("Valeur annuelle", AGREGATION_WORDS.get(fiche["agregation"], fiche["agregation"])),
-        (f"Département calculé à partir des {get_config().sigle_territoires}", "oui" if fiche["additivite"] == "somme" else "non"),
+        (
+            f"Département calculé à partir des {get_config().sigle_territoires}",
+            "oui" if fiche["additivite"] == "somme" else "non",
+        ),
         ("Sens souhaité", tables.SENS_WORDS.get(fiche["sens"], fiche["sens"])),
         ("Source", fiche.get("source") or "non précisée"),
     ]

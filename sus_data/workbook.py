@@ -34,8 +34,12 @@ ACCEPTED = ", ".join(sorted(CALAMINE_FORMATS | CSV_FORMATS))
 # (real xlsx sheets compress about 5 to 20 times).
 MAX_COMPRESSION_RATIO = 200
 MAX_FILENAME_LENGTH = 120
-_FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >][^<]*(?:</f>)?\s*(?:<v\s*/>|<v></v>)?\s*</c>')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:\s*<f[^>]*>[^<]*</f>|\s*<f[^>]*/>)?\s*<v>([^<]*)</v>')
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[ >][^<]*(?:</f>)?\s*(?:<v\s*/>|<v></v>)?\s*</c>'
+)
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:\s*<f[^>]*>[^<]*</f>|\s*<f[^>]*/>)?\s*<v>([^<]*)</v>'
+)
 FORMULA_MARK = "(formule)"
 # XML declaration, processing instructions, comments and spaces before the root element of an XML part.
 _PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
@@ -212,7 +216,13 @@ def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _xml_unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _special_cells(data: bytes) -> dict[str, str]:
@@ -377,7 +387,9 @@ def _read_csv(data: bytes) -> list[Sheet]:
     return [Sheet(name="valeurs", rows=rows)]
 
 
-def read_workbook(source: bytes | str | Path, filename: str | None = None, limits: ImportLimits | None = None) -> Workbook:
+def read_workbook(
+    source: bytes | str | Path, filename: str | None = None, limits: ImportLimits | None = None
+) -> Workbook:
     """Read a spreadsheet from bytes or a path; raise WorkbookError with a French message and advice."""
     limits = limits or ImportLimits()
     if isinstance(source, (str, Path)):
@@ -392,7 +404,9 @@ def read_workbook(source: bytes | str | Path, filename: str | None = None, limit
     name = safe_filename(filename or "fichier")
     size = len(data)
     if size == 0:
-        raise WorkbookError("Le fichier est vide (0 octet).", "Vérifiez que vous avez déposé le bon fichier, enregistré après saisie.")
+        raise WorkbookError(
+            "Le fichier est vide (0 octet).", "Vérifiez que vous avez déposé le bon fichier, enregistré après saisie."
+        )
     if size > limits.taille_max_octets:
         raise _too_big(size, limits)
     suffix = Path(name).suffix.lower()
@@ -425,7 +439,9 @@ def read_workbook(source: bytes | str | Path, filename: str | None = None, limit
     else:
         sheets = _read_calamine(data, suffix, archive, limits)
     if not sheets:
-        raise WorkbookError("Le classeur ne contient aucune feuille de calcul.", "Déposez le classeur rempli à partir du modèle.")
+        raise WorkbookError(
+            "Le classeur ne contient aucune feuille de calcul.", "Déposez le classeur rempli à partir du modèle."
+        )
     return Workbook(filename=name, sha256=digest, size=size, sheets=sheets, format=suffix)
 
 

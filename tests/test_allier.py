@@ -21,7 +21,13 @@ from sus_data.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "03.toml"
-PAGES = ["app_pages/vue_ensemble.py", "app_pages/ambition.py", "app_pages/territoire.py", "app_pages/indicateur.py", "app_pages/referentiel.py"]
+PAGES = [
+    "app_pages/vue_ensemble.py",
+    "app_pages/ambition.py",
+    "app_pages/territoire.py",
+    "app_pages/indicateur.py",
+    "app_pages/referentiel.py",
+]
 DENSITY = "CTX-DENSITE"  # the Allier's population density, compared with France métropolitaine in the source
 
 
@@ -77,12 +83,14 @@ def test_comparator_line_with_its_label_and_source(allier_db, monkeypatch):
         territories = con.execute("SELECT * FROM territoire").df()
     finally:
         snapshot.close()
-    figure = charts.time_series(view["series"], territories, view["libelle"], view["unite"], view["targets"], view["sources"])
+    figure = charts.time_series(
+        view["series"], territories, view["libelle"], view["unite"], view["targets"], view["sources"]
+    )
     names = [trace.name for trace in figure.data]
     reference = [name for name in names if name.startswith("France")]
     assert reference, names
     assert "(référence, source : Département de l'Allier" in reference[0]
-    france = [t for t in figure.data if t.name == reference[0]][0]
+    france = next(t for t in figure.data if t.name == reference[0])
     assert france.line.dash == "longdashdot"
     assert list(france.y) == [105.5]
 

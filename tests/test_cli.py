@@ -17,10 +17,15 @@ TERRITORIES = "71, TAS MP, TAS CL, TAS MALC, AUTUN, LE CREUSOT, MONTCEAU, CHALON
 
 
 def test_import_prints_the_counts_and_the_warnings(run_cli, xlsx, query):
-    path = xlsx([[COUNT, "Mâcon - Paray-le-Monial", 2026, "T1", "1 234"], [COUNT, "TAS CL", 2026, 1, None]], name="T1.xlsx")
+    path = xlsx(
+        [[COUNT, "Mâcon - Paray-le-Monial", 2026, "T1", "1 234"], [COUNT, "TAS CL", 2026, 1, None]], name="T1.xlsx"
+    )
     result = run_cli("import", path, "--user", "agent")
     assert result.returncode == 0
-    assert result.stdout == "T1.xlsx : import n°5 — 1 nouvelle(s), 0 modifiée(s), 0 inchangée(s), 1 ligne(s) vide(s) ignorée(s).\n"
+    assert (
+        result.stdout
+        == "T1.xlsx : import n°5 — 1 nouvelle(s), 0 modifiée(s), 0 inchangée(s), 1 ligne(s) vide(s) ignorée(s).\n"
+    )
     assert result.stderr == (
         "[avertissement] T1.xlsx, feuille « valeurs », ligne 5, colonne E (valeur) : La valeur est vide : la ligne est "
         "ignorée (aucune valeur enregistrée n'est effacée). → Rien à faire si la valeur n'est pas encore connue ; "
@@ -38,10 +43,14 @@ def test_rejected_import_exits_1_with_the_report_on_stderr_and_writes_nothing(ru
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "1 fichier(s) refusé(s) (mauvais.xlsx) : 2 erreurs. Aucune donnée n'a été enregistrée.",
-        ("[erreur] mauvais.xlsx, feuille « valeurs », ligne 4, colonne B (territoire) : Ce territoire n'est pas "
-        f"reconnu. (valeur trouvée : « Dijon ») → Saisissez un code de territoire ({TERRITORIES}) ou son nom complet."),
-        ("[erreur] mauvais.xlsx, feuille « valeurs », ligne 5, colonne D (trimestre) : Un mois a été saisi à la place "
-        "d'un trimestre. (valeur trouvée : « juillet ») → Saisissez le trimestre : « juillet » tombe au T3."),
+        (
+            "[erreur] mauvais.xlsx, feuille « valeurs », ligne 4, colonne B (territoire) : Ce territoire n'est pas "
+            f"reconnu. (valeur trouvée : « Dijon ») → Saisissez un code de territoire ({TERRITORIES}) ou son nom complet."
+        ),
+        (
+            "[erreur] mauvais.xlsx, feuille « valeurs », ligne 5, colonne D (trimestre) : Un mois a été saisi à la place "
+            "d'un trimestre. (valeur trouvée : « juillet ») → Saisissez le trimestre : « juillet » tombe au T3."
+        ),
     ]
     assert db_digest() == before
 
@@ -123,7 +132,9 @@ def test_export_csv_for_programs(run_cli, store, config, tmp_path):
     rows = read_export(out)
     assert result.stdout == f"{len(rows)} ligne(s) écrites dans {out}\n"
     assert out.read_text(encoding="utf-8").startswith("code_indicateur,territoire,annee,trimestre,valeur")
-    mine = {(r["code_indicateur"], r["territoire"], r["annee"], r["trimestre"]): r for r in rows if r["annee"] == "2026"}
+    mine = {
+        (r["code_indicateur"], r["territoire"], r["annee"], r["trimestre"]): r for r in rows if r["annee"] == "2026"
+    }
     assert {key: (r["valeur"], r["commentaire"], r["import"]) for key, r in mine.items()} == {
         (COUNT, "TAS MP", "2026", "1"): ("1234.0", "'+15 % sur le trimestre", "5"),  # would be a formula: made inert
         (COUNT_NOT_ADDITIVE, "71", "2026", ""): ("12.0", "", "5"),  # yearly: empty quarter
@@ -134,7 +145,10 @@ def test_export_csv_for_programs(run_cli, store, config, tmp_path):
 
 
 def test_export_history_keeps_every_value_and_what_it_replaced(run_cli, store, config, query, tmp_path):
-    old = query("SELECT valeur FROM valeur WHERE indicateur = ? AND territoire = 'TAS MP' AND annee = 2025 AND trimestre = 1", COUNT)[0][0]
+    old = query(
+        "SELECT valeur FROM valeur WHERE indicateur = ? AND territoire = 'TAS MP' AND annee = 2025 AND trimestre = 1",
+        COUNT,
+    )[0][0]
     _import(store, config, [[COUNT, "TAS MP", 2025, 1, 999]], name="correction.xlsx")
     out = tmp_path / "historique.csv"
     result = run_cli("export", "--out", out, "--history")
@@ -144,7 +158,11 @@ def test_export_history_keeps_every_value_and_what_it_replaced(run_cli, store, c
         "code_indicateur,territoire,annee,trimestre,valeur,mesure,import,nature,mouvement,ancienne_valeur,"
         "import_precedent,commentaire,source,horodatage,utilisateur,fichier"
     )
-    key = [r for r in read_export(out) if (r["code_indicateur"], r["territoire"], r["annee"], r["trimestre"]) == (COUNT, "TAS MP", "2025", "1")]
+    key = [
+        r
+        for r in read_export(out)
+        if (r["code_indicateur"], r["territoire"], r["annee"], r["trimestre"]) == (COUNT, "TAS MP", "2025", "1")
+    ]
     assert [(r["import"], r["nature"], r["mouvement"], r["valeur"], r["ancienne_valeur"], r["import_precedent"], r["fichier"]) for r in key] == [
         ("4", "demo", "nouvelle", f"{old}", "", "", "données fictives de démonstration"),
         ("5", "import", "modifiée", "999.0", f"{old}", "4", "correction.xlsx"),
@@ -196,7 +214,9 @@ def test_imports_lists_every_operation(run_cli, store, config):
         rf"n°1 {date} import « chiffres_cles_2021\.csv » par initialisation : 9 nouvelle\(s\), 0 modifiée\(s\), 0 inchangée\(s\)",
         lines[0],
     )
-    assert re.fullmatch(rf"n°4 {date} demo « données fictives de démonstration » par initialisation : \d+ nouvelle\(s\), .*", lines[3])
+    assert re.fullmatch(
+        rf"n°4 {date} demo « données fictives de démonstration » par initialisation : \d+ nouvelle\(s\), .*", lines[3]
+    )
     assert re.fullmatch(
         rf"n°5 {date} import « T1 2026\.xlsx » par agent : 1 nouvelle\(s\), 0 modifiée\(s\), 0 inchangée\(s\)", lines[4]
     )

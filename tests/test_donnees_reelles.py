@@ -66,10 +66,7 @@ def donnees() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, list[str]]:
-    return {
-        name: (SOURCES / name).read_text(encoding="utf-8").splitlines()
-        for name in (SEED_SUS, SEED_DELIB)
-    }
+    return {name: (SOURCES / name).read_text(encoding="utf-8").splitlines() for name in (SEED_SUS, SEED_DELIB)}
 
 
 def value(donnees, file, code, territoire, annee, column="valeur") -> str:
@@ -314,5 +311,7 @@ def test_chaque_nombre_est_sur_la_ligne_citee(donnees, seeds, name):
             weeks = re.search(r"(\d+) semaines = (\d+) jours", row.commentaire)
             if column == "cible" and weeks and int(weeks[2]) == x == 7 * int(weeks[1]) and int(weeks[1]) in found:
                 continue
-            problems.append(f"{row.code_indicateur} {row.territoire} {row.annee} {column}={x} absent de {seed} l. {where}")
+            problems.append(
+                f"{row.code_indicateur} {row.territoire} {row.annee} {column}={x} absent de {seed} l. {where}"
+            )
     assert not problems, "\n".join(problems)

@@ -158,11 +158,13 @@ def test_preview_counts_commit_and_exact_rollback(import_env):
     before = value(import_env, "TAS MP", 2025, 4)
     assert before is not None
     at = open_import()
-    good = workbook([
-        [COUNT, "TAS MP", 2025, "T4", before[0] + 100, "révisé"],  # changes a stored demo value
-        [COUNT, "Chalon-sur-Saône - Louhans", 2026, "1er trimestre", 41, ""],  # new
-        [COUNT, "TAS MALC", 2026, "T1", "", ""],  # empty: skipped with a warning
-    ])
+    good = workbook(
+        [
+            [COUNT, "TAS MP", 2025, "T4", before[0] + 100, "révisé"],  # changes a stored demo value
+            [COUNT, "Chalon-sur-Saône - Louhans", 2026, "1er trimestre", 41, ""],  # new
+            [COUNT, "TAS MALC", 2026, "T1", "", ""],  # empty: skipped with a warning
+        ]
+    )
     at.get("file_uploader")[0].upload("bon.xlsx", good).run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Nouvelles"] == "1"

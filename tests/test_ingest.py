@@ -59,7 +59,13 @@ def test_import_counts_new_changed_unchanged_and_skipped(store, config, query, x
         name="T1 2026.xlsx",
     )
     [result] = run_import(store, config, path)
-    assert (result.operation_id, result.nb_nouvelles, result.nb_modifiees, result.nb_inchangees, result.nb_ignorees) == (
+    assert (
+        result.operation_id,
+        result.nb_nouvelles,
+        result.nb_modifiees,
+        result.nb_inchangees,
+        result.nb_ignorees,
+    ) == (
         5,
         1,
         1,
@@ -127,7 +133,9 @@ def test_an_empty_value_never_erases_a_stored_value(store, config, query, xlsx):
 def test_an_empty_comment_keeps_the_stored_one_when_the_value_is_the_same(store, config, query, xlsx):
     header = [*HEADER, "commentaire", "source"]
     run_import(store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, "premier envoi", "SI"]], header=header))
-    [result] = run_import(store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, None, None]], name="sans.xlsx", header=header))
+    [result] = run_import(
+        store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, None, None]], name="sans.xlsx", header=header)
+    )
     assert (result.operation_id, result.nb_inchangees) == (None, 1)
     assert stored_value(query, COUNT, "TAS MP", 2026, 1) == (40.0, "premier envoi", "SI", 5)
 
@@ -135,14 +143,18 @@ def test_an_empty_comment_keeps_the_stored_one_when_the_value_is_the_same(store,
 def test_a_new_comment_on_the_same_value_is_a_change(store, config, query, xlsx):
     header = [*HEADER, "commentaire"]
     run_import(store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, "premier envoi"]], header=header))
-    [result] = run_import(store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, "chiffre vérifié"]], name="b.xlsx", header=header))
+    [result] = run_import(
+        store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40, "chiffre vérifié"]], name="b.xlsx", header=header)
+    )
     assert (result.operation_id, result.nb_modifiees) == (6, 1)
     assert stored_value(query, COUNT, "TAS MP", 2026, 1) == (40.0, "chiffre vérifié", None, 6)
 
 
 def test_dry_run_computes_the_counts_and_writes_nothing(store, config, xlsx, db_digest):
     before = db_digest()
-    [result] = run_import(store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40], [COUNT, "TAS MP", 2025, 1, 999]]), dry_run=True)
+    [result] = run_import(
+        store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40], [COUNT, "TAS MP", 2025, 1, 999]]), dry_run=True
+    )
     assert (result.operation_id, result.nb_nouvelles, result.nb_modifiees) == (None, 1, 1)
     assert db_digest() == before
 
@@ -226,9 +238,10 @@ def test_indicators_sheet_adds_a_context_indicator_and_its_rollback_removes_it(s
     )
     [result] = run_import(store, config, path)
     assert (result.operation_id, result.nb_indicateurs, result.nb_nouvelles) == (5, 1, 1)
-    assert query("SELECT libelle, ambition, noeud, unite, additivite, origine FROM indicateur WHERE code = ?", "CTX-VISITES-DOMICILE") == [
-        ("Visites à domicile", "A6", "A6", "nombre", "somme", "import")
-    ]
+    assert query(
+        "SELECT libelle, ambition, noeud, unite, additivite, origine FROM indicateur WHERE code = ?",
+        "CTX-VISITES-DOMICILE",
+    ) == [("Visites à domicile", "A6", "A6", "nombre", "somme", "import")]
     assert stored_value(query, "CTX-VISITES-DOMICILE", "TAS MP", 2025, 1) == (1204.0, None, None, 5)
     rollback(store, 5, USER)
     assert query("SELECT count(*) FROM indicateur WHERE code = ?", "CTX-VISITES-DOMICILE") == [(0,)]
@@ -238,7 +251,10 @@ def test_indicators_sheet_adds_a_context_indicator_and_its_rollback_removes_it(s
 # ------------------------------------------------------------------------------------------ all or nothing
 def test_several_files_are_written_together(store, config, query, xlsx):
     results = run_import(
-        store, config, xlsx([[COUNT, "TAS MP", 2026, 1, 40]], name="a.xlsx"), xlsx([[MILESTONE, "71", 2026, 1, "non"]], name="b.xlsx")
+        store,
+        config,
+        xlsx([[COUNT, "TAS MP", 2026, 1, 40]], name="a.xlsx"),
+        xlsx([[MILESTONE, "71", 2026, 1, "non"]], name="b.xlsx"),
     )
     assert [(r.fichier, r.operation_id) for r in results] == [("a.xlsx", 5), ("b.xlsx", 6)]
     assert stored_value(query, MILESTONE, "71", 2026, 1) == (0.0, None, None, 6)
@@ -250,7 +266,9 @@ def test_one_bad_file_rejects_them_all_and_writes_nothing(store, config, xlsx, d
     bad = xlsx([[COUNT, "TAS MP", 2026, 2, "quarante"]], name="mauvais.xlsx")
     with pytest.raises(ImportRejected) as rejected:
         run_import(store, config, good, bad)
-    assert rejected.value.message == "1 fichier(s) refusé(s) (mauvais.xlsx) : 1 erreur. Aucune donnée n'a été enregistrée."
+    assert (
+        rejected.value.message == "1 fichier(s) refusé(s) (mauvais.xlsx) : 1 erreur. Aucune donnée n'a été enregistrée."
+    )
     assert db_digest() == before
 
 
@@ -432,7 +450,9 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), list(BAD_FILES.values()), ids=list(BAD_FILES))
-def test_bad_file_is_rejected_with_its_place_and_the_database_is_unchanged(store, config, db_digest, name, content, expected):
+def test_bad_file_is_rejected_with_its_place_and_the_database_is_unchanged(
+    store, config, db_digest, name, content, expected
+):
     before = db_digest()
     with pytest.raises(ImportRejected) as rejected:
         run_import(store, config, Upload(content(), name))

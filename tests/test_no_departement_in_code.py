@@ -15,7 +15,12 @@ from sus_data import textnorm
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
-    [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), *(ROOT / "sus_data").glob("*.py")]
+    [
+        ROOT / "app.py",
+        *(ROOT / "app_pages").glob("*.py"),
+        *(ROOT / "ui").glob("*.py"),
+        *(ROOT / "sus_data").glob("*.py"),
+    ]
 )
 # Generic words that a territory of the configuration also uses as its short label.
 GENERIC = {"departement", "total", "dept"}

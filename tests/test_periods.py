@@ -46,7 +46,16 @@ def test_empty_or_yearly_quarter_is_a_yearly_value(cell):
 
 @pytest.mark.parametrize(
     ("cell", "quarter"),
-    [("janvier", 1), ("Février", 1), ("MARS", 1), ("avril", 2), ("juin", 2), ("Août", 3), ("sept.", 3), ("décembre", 4)],
+    [
+        ("janvier", 1),
+        ("Février", 1),
+        ("MARS", 1),
+        ("avril", 2),
+        ("juin", 2),
+        ("Août", 3),
+        ("sept.", 3),
+        ("décembre", 4),
+    ],
 )
 def test_month_names_are_refused_and_their_quarter_suggested(cell, quarter):
     assert parse_quarter(cell) == (None, "mois")
@@ -58,7 +67,9 @@ def test_invalid_quarters(cell):
     assert parse_quarter(cell) == (None, "invalide")
 
 
-@pytest.mark.parametrize(("cell", "year"), [(2025, 2025), (2025.0, 2025), ("2025", 2025), (" 2024 ", 2024), ("2023.0", 2023)])
+@pytest.mark.parametrize(
+    ("cell", "year"), [(2025, 2025), (2025.0, 2025), ("2025", 2025), (" 2024 ", 2024), ("2023.0", 2023)]
+)
 def test_years(cell, year):
     assert parse_year(cell) == (year, None)
 

@@ -43,19 +43,40 @@ def two_programmes(tmp_path) -> Path:
     folder = tmp_path / "referentiel"
     shutil.copytree(ROOT / "data" / "71" / "referentiel", folder)
     header, rows = _rows(folder / "programmes.csv")
-    rows.append({**rows[0], "code": "PA2", "libelle": "Programme d'actions n°2 (2025)", "annee_debut": "2025", "annee_fin": "2025"})
+    rows.append(
+        {
+            **rows[0],
+            "code": "PA2",
+            "libelle": "Programme d'actions n°2 (2025)",
+            "annee_debut": "2025",
+            "annee_fin": "2025",
+        }
+    )
     _write(folder / "programmes.csv", header, rows)
     header, rows = _rows(folder / "noeuds.csv")
     for row in rows:
         if row["code"] == CARRIED:
             row["programmes"] = "PA1 | PA2"
             carried = row
-    new = {**carried, "code": NEW_ACTION, "numero": "9", "libelle": "Nouvelle action du programme n°2", "programmes": "PA2"}
+    new = {
+        **carried,
+        "code": NEW_ACTION,
+        "numero": "9",
+        "libelle": "Nouvelle action du programme n°2",
+        "programmes": "PA2",
+    }
     rows.insert(rows.index(carried) + 1, new)
     _write(folder / "noeuds.csv", header, rows)
     header, rows = _rows(folder / "indicateurs.csv")
     template = next(r for r in rows if r["noeud"] == CARRIED)
-    rows.append({**template, "code": NEW_ACTION + "-I1", "noeud": NEW_ACTION, "libelle": "Nombre de personnes accompagnées (programme n°2)"})
+    rows.append(
+        {
+            **template,
+            "code": NEW_ACTION + "-I1",
+            "noeud": NEW_ACTION,
+            "libelle": "Nombre de personnes accompagnées (programme n°2)",
+        }
+    )
     _write(folder / "indicateurs.csv", header, rows)
     config_text = (ROOT / "config" / "71.toml").read_text(encoding="utf-8")
     config_text = config_text.replace('dossier = "data/71/referentiel"', f'dossier = "{folder.as_posix()}"')
@@ -84,7 +105,9 @@ def test_programme_two_beside_one_keeps_the_carried_action_history(tmp_path, two
             [CARRIED],
         ).fetchone()
         assert after == before
-        programmes = con.execute("SELECT programme FROM noeud_programme WHERE noeud = ? ORDER BY 1", [CARRIED]).fetchall()
+        programmes = con.execute(
+            "SELECT programme FROM noeud_programme WHERE noeud = ? ORDER BY 1", [CARRIED]
+        ).fetchall()
         assert programmes == [("PA1",), ("PA2",)]
         one = set(queries.indicators(con, Filters(ambition="A5", programme="PA1"))["noeud"])
         two = set(queries.indicators(con, Filters(ambition="A5", programme="PA2"))["noeud"])

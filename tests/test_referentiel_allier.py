@@ -47,18 +47,46 @@ PER_POLICY = {
 N_INDICATORS = 277
 # Evaluation items per fiche, in document order: (criteria, linked indicators or measures).
 PER_FICHE = {
-    "V1-AX1-OB1-F2": (3, 4), "V1-AX1-OB2-F1": (2, 2), "V1-AX2-OB2-F1": (0, 2), "V1-AX3-OB1-F1": (1, 2),
-    "V1-AX3-OB2-F1": (1, 1), "V1-AX3-OB2-F2": (1, 1), "V1-AX4-OB1-F1": (3, 5), "V1-AX4-OB1-F2": (3, 1),
-    "V1-AX4-OB2-F1": (3, 5), "V1-AX5-OB1-F1": (2, 2), "V1-AX5-OB2-F1": (2, 3), "V1-AX6-OB1-F1": (3, 0),
+    "V1-AX1-OB1-F2": (3, 4),
+    "V1-AX1-OB2-F1": (2, 2),
+    "V1-AX2-OB2-F1": (0, 2),
+    "V1-AX3-OB1-F1": (1, 2),
+    "V1-AX3-OB2-F1": (1, 1),
+    "V1-AX3-OB2-F2": (1, 1),
+    "V1-AX4-OB1-F1": (3, 5),
+    "V1-AX4-OB1-F2": (3, 1),
+    "V1-AX4-OB2-F1": (3, 5),
+    "V1-AX5-OB1-F1": (2, 2),
+    "V1-AX5-OB2-F1": (2, 3),
+    "V1-AX6-OB1-F1": (3, 0),
     "V1-AX6-OB2-F1": (3, 3),
-    "V2-P1-AX1-F1": (5, 8), "V2-P1-AX1-F2": (3, 4), "V2-P1-AX2-F1": (3, 0), "V2-P1-AX2-F2": (3, 2),
-    "V2-P1-AX2-F3": (3, 2), "V2-P1-AX3-F1": (3, 3), "V2-P1-AX3-F2": (4, 1), "V2-P1-AX4-F1": (4, 1),
-    "V2-P1-AX4-F2": (4, 0), "V2-P1-AX5-F1": (3, 2), "V2-P1-AX5-F2": (3, 1),
+    "V2-P1-AX1-F1": (5, 8),
+    "V2-P1-AX1-F2": (3, 4),
+    "V2-P1-AX2-F1": (3, 0),
+    "V2-P1-AX2-F2": (3, 2),
+    "V2-P1-AX2-F3": (3, 2),
+    "V2-P1-AX3-F1": (3, 3),
+    "V2-P1-AX3-F2": (4, 1),
+    "V2-P1-AX4-F1": (4, 1),
+    "V2-P1-AX4-F2": (4, 0),
+    "V2-P1-AX5-F1": (3, 2),
+    "V2-P1-AX5-F2": (3, 1),
     **{f"V2-P2-AX{a}-F{f}": (5, 1) for a in range(1, 6) for f in (1, 2)},
-    "V2-P3-AX1-F1": (0, 5), "V2-P3-AX1-F2": (0, 7), "V2-P3-AX1-F3": (0, 2), "V2-P3-AX1-F4": (0, 3),
-    "V2-P3-AX1-F5": (0, 2), "V2-P3-AX1-F6": (0, 3), "V2-P3-AX2-F1": (0, 9), "V2-P3-AX2-F2": (0, 8),
-    "V2-P3-AX2-F3": (0, 9), "V2-P3-AX2-F4": (0, 18), "V2-P3-AX3-F1": (0, 16), "V2-P3-AX3-F2": (0, 8),
-    "V2-P3-AX4-F1": (0, 3), "V2-P3-AX4-F2": (0, 2), "V2-P3-AX4-F3": (0, 2),
+    "V2-P3-AX1-F1": (0, 5),
+    "V2-P3-AX1-F2": (0, 7),
+    "V2-P3-AX1-F3": (0, 2),
+    "V2-P3-AX1-F4": (0, 3),
+    "V2-P3-AX1-F5": (0, 2),
+    "V2-P3-AX1-F6": (0, 3),
+    "V2-P3-AX2-F1": (0, 9),
+    "V2-P3-AX2-F2": (0, 8),
+    "V2-P3-AX2-F3": (0, 9),
+    "V2-P3-AX2-F4": (0, 18),
+    "V2-P3-AX3-F1": (0, 16),
+    "V2-P3-AX3-F2": (0, 8),
+    "V2-P3-AX4-F1": (0, 3),
+    "V2-P3-AX4-F2": (0, 2),
+    "V2-P3-AX4-F3": (0, 2),
 }
 # How the definition of an indicator says which column of the source's table it comes from.
 CRITERION = "Critère d'évaluation de résultat (colonne"
@@ -197,7 +225,9 @@ def test_counts_per_fiche(noeuds, indicateurs):
 def test_one_evaluation_table_per_fiche(noeuds, indicateurs, seed_lines):
     """The source has one table « Critères d'évaluation de résultat de l'action » per fiche action: the
     indicators of the k-th fiche cite lines of the k-th table."""
-    tables = [i + 1 for i, text in enumerate(seed_lines) if text.startswith("Critères d'évaluation de résultat de l'action")]
+    tables = [
+        i + 1 for i, text in enumerate(seed_lines) if text.startswith("Critères d'évaluation de résultat de l'action")
+    ]
     fiches = noeuds.loc[noeuds["niveau"] == "fiche", "code"].tolist()
     assert len(tables) == len(fiches) == 49
     bounds = dict(zip(fiches, zip(tables, [*tables[1:], len(seed_lines)], strict=True), strict=True))
@@ -239,7 +269,9 @@ def test_fiches_numbered_as_the_source_cites_them(noeuds):
         assert empty not in set(noeuds["parent"]), empty
         assert "aucune fiche" in by_code.loc[empty, "remarque"], empty
     assert by_code.loc["V2-P3-AX2-F4", "libelle"] == "Créer et promouvoir l'EHPAD de demain"
-    assert by_code.loc["V1-AX3-OB2-F2", "libelle"] == "Renforcer l'intervention de conseillers numériques au sein des MSD"
+    assert (
+        by_code.loc["V1-AX3-OB2-F2", "libelle"] == "Renforcer l'intervention de conseillers numériques au sein des MSD"
+    )
 
 
 def test_every_label_is_in_the_source_line_it_cites(noeuds, indicateurs, seed_lines):
@@ -269,14 +301,34 @@ def test_empty_templates_are_loaded_as_a_definir(indicateurs, seed_lines):
 SAMPLES = [
     ("noeuds", "V1", "Volet transversalité au sein des Solidarités"),
     ("noeuds", "V2-P2", "Insertion Emploi et Lutte Contre la Pauvreté"),
-    ("noeuds", "V1-AX3", "Garantir un accueil performant et accessible à toutes les bourbonnaises et tous les bourbonnais"),
+    (
+        "noeuds",
+        "V1-AX3",
+        "Garantir un accueil performant et accessible à toutes les bourbonnaises et tous les bourbonnais",
+    ),
     ("noeuds", "V1-AX6-OB1", "Sécuriser la donnée, organiser son traitement et développer les diagnostics"),
-    ("noeuds", "V1-AX4-OB1-F1", ("Réaffirmer les spécificités et l'importance du travail social départemental en créant un "
-                                 "Comité Local en Travail Social")),
+    (
+        "noeuds",
+        "V1-AX4-OB1-F1",
+        (
+            "Réaffirmer les spécificités et l'importance du travail social départemental en créant un "
+            "Comité Local en Travail Social"
+        ),
+    ),
     ("noeuds", "V2-P1-AX4", "Préparer leur avenir et sécuriser leur vie d'adulte"),
-    ("noeuds", "V2-P2-AX5-F1", "Animer des groupes projets et instances collégiales transversales (PDILE, PTI, IAE, SPIE, SPE...)"),
-    ("noeuds", "V2-P3-AX4-F3", ("Développer l'animation et la coopération territoriale et organiser une instance de pilotage "
-                                "de la coordination gérontologique")),
+    (
+        "noeuds",
+        "V2-P2-AX5-F1",
+        "Animer des groupes projets et instances collégiales transversales (PDILE, PTI, IAE, SPIE, SPE...)",
+    ),
+    (
+        "noeuds",
+        "V2-P3-AX4-F3",
+        (
+            "Développer l'animation et la coopération territoriale et organiser une instance de pilotage "
+            "de la coordination gérontologique"
+        ),
+    ),
     ("indicateurs", "V1-AX1-OB1-F2-I5", "Taux de participation des personnes accompagnées"),
     ("indicateurs", "V1-AX3-OB2-F1-I2", "Nombre de MSD labellisées France Service en 2022-2023"),
     ("indicateurs", "V1-AX6-OB2-F1-I4", "Nombre de fiches saisies de manière dématérialisées (au moins 90%)"),
@@ -302,14 +354,18 @@ def test_sample_labels_word_for_word(noeuds, indicateurs, seed_text, table, code
 def test_links(ref, seed_lines):
     """The only cross-reference between fiches of the source: autonomie 2.1 → « fiche action 2-2 »."""
     assert ref.liens[["code_source", "code_cible", "libelle_source"]].values.tolist() == [
-        ["V2-P3-AX2-F1", "V2-P3-AX2-F2", "en lien avec la fiche action 2-2"]]
+        ["V2-P3-AX2-F1", "V2-P3-AX2-F2", "en lien avec la fiche action 2-2"]
+    ]
     assert [i + 1 for i, text in enumerate(seed_lines) if "en lien avec la fiche action" in text] == [3330]
 
 
 def test_glossary(ref, seed_lines):
     glossary = seed_lines[seed_lines.index("G L O S S A I R E") : seed_lines.index("TABLE DES MATIÈRES")]
-    entries = {tuple(re.split(r"\t| ", text.strip(), maxsplit=1)) for text in glossary
-               if text.strip() and not re.fullmatch(r"[A-Z]|-+\t-+|G L O S S A I R E", text.strip())}
+    entries = {
+        tuple(re.split(r"\t| ", text.strip(), maxsplit=1))
+        for text in glossary
+        if text.strip() and not re.fullmatch(r"[A-Z]|-+\t-+|G L O S S A I R E", text.strip())
+    }
     pairs = list(ref.sigles.itertuples(index=False, name=None))
     assert len(pairs) == 78 and set(pairs) == entries
     assert dict(pairs)["TSD"] == "Territoire des Solidarités Départementales"
@@ -379,7 +435,9 @@ def test_real_figures_by_file(donnees, config):
     comparators = {t.code for t in config.territories if t.niveau == "comparateur"}
     assert set(comparaisons["territoire"]) == comparators | {"03"} and len(comparaisons) == 28
     # Every comparator value is compared with a value of the Allier for the same indicator and year.
-    allier = set(map(tuple, pd.concat([chiffres, comparaisons]).query("territoire == '03'")[["code_indicateur", "annee"]].values))
+    allier = set(
+        map(tuple, pd.concat([chiffres, comparaisons]).query("territoire == '03'")[["code_indicateur", "annee"]].values)
+    )
     for row in comparaisons[comparaisons["territoire"] != "03"].itertuples():
         assert (row.code_indicateur, row.annee) in allier, row
     # The nine targets of the source, on fiche indicators, at the département.
@@ -387,8 +445,14 @@ def test_real_figures_by_file(donnees, config):
     assert not cibles["code_indicateur"].str.startswith("CTX-").any()
     targets = dict(zip(cibles["code_indicateur"], cibles["cible"], strict=True))
     assert targets == {
-        "V1-AX3-OB2-F1-I2": "2", "V1-AX6-OB2-F1-I4": "90", "V1-AX6-OB2-F1-I5": "100", "V1-AX6-OB2-F1-I6": "2",
-        "V2-P1-AX2-F2-I4": "80", "V2-P1-AX2-F2-I5": "8", "V2-P1-AX2-F3-I4": "100", "V2-P3-AX1-F3-I2": "1",
+        "V1-AX3-OB2-F1-I2": "2",
+        "V1-AX6-OB2-F1-I4": "90",
+        "V1-AX6-OB2-F1-I5": "100",
+        "V1-AX6-OB2-F1-I6": "2",
+        "V2-P1-AX2-F2-I4": "80",
+        "V2-P1-AX2-F2-I5": "8",
+        "V2-P1-AX2-F3-I4": "100",
+        "V2-P3-AX1-F3-I2": "1",
         "V2-P3-AX2-F4-I8": "0,7",
     }
 
@@ -433,15 +497,29 @@ def test_init_loads_the_allier(tmp_path):
     env = {**os.environ, "SUS_CONFIG": str(CONFIG)}
     env.pop("SUS_DB", None)
     db = tmp_path / "allier.duckdb"
-    done = subprocess.run([sys.executable, "-m", "sus_data", "init", "--db", str(db)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sus_data", "init", "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Référentiel : 92 nœuds, 302 indicateurs, 6 territoires" in done.stdout
     for name, n in zip(DATA_FILES, (21, 28, 9), strict=True):
         assert re.search(rf"{re.escape(name)} : import n°\d+ — {n} nouvelle\(s\)", done.stdout), done.stdout
     out = tmp_path / "valeurs.csv"
-    done = subprocess.run([sys.executable, "-m", "sus_data", "export", "--out", str(out), "--db", str(db)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sus_data", "export", "--out", str(out), "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     values = pd.read_csv(out, dtype=str, keep_default_na=False)
     real = values[~values["source"].str.contains("fictives")]

@@ -27,8 +27,31 @@ PROGRAMME = "PDI-2013-2018"
 
 # Counted in the livret: fiches per axis and indicators (one per « - » item of the « Indicateurs » rubric).
 FICHES_PER_AXIS = {1: list(range(1, 10)), 2: list(range(10, 22)), 3: [22, 23]}
-INDICATORS_PER_FICHE = {1: 2, 2: 3, 3: 2, 4: 7, 5: 3, 6: 3, 7: 5, 8: 3, 9: 3, 10: 2, 11: 2, 12: 3, 13: 1, 14: 2,
-                        15: 5, 16: 4, 17: 3, 18: 3, 19: 4, 20: 3, 21: 3, 22: 5, 23: 4}
+INDICATORS_PER_FICHE = {
+    1: 2,
+    2: 3,
+    3: 2,
+    4: 7,
+    5: 3,
+    6: 3,
+    7: 5,
+    8: 3,
+    9: 3,
+    10: 2,
+    11: 2,
+    12: 3,
+    13: 1,
+    14: 2,
+    15: 5,
+    16: 4,
+    17: 3,
+    18: 3,
+    19: 4,
+    20: 3,
+    21: 3,
+    22: 5,
+    23: 4,
+}
 
 
 def normalise(text: str) -> str:
@@ -62,8 +85,15 @@ def seed_indicators(seed_lines) -> dict[int, list[str]]:
         if match := re.match(r"Fiche action n° (\d+)", text):
             fiche, inside = int(match.group(1)), False
             found[fiche] = []
-        elif text in ("Objectifs", "Public concerné", "Plan d'action", "Partenaires", "Calendrier",
-                      "Conditions de réussite et de mise en œuvre", "Indicateurs"):
+        elif text in (
+            "Objectifs",
+            "Public concerné",
+            "Plan d'action",
+            "Partenaires",
+            "Calendrier",
+            "Conditions de réussite et de mise en œuvre",
+            "Indicateurs",
+        ):
             inside = text == "Indicateurs"
         elif text.startswith(("Axe ", "**Axe ")):
             inside = False
@@ -95,8 +125,13 @@ def test_the_programme_is_archived():
 def test_levels_of_the_configuration():
     config = load_config(ROOT / "config" / "71.toml")
     assert [(lv.cle, lv.libelle, lv.prefixe) for lv in config.levels] == [
-        ("ambition", "Ambition", "A"), ("orientation", "Orientation", "O"), ("objectif", "Objectif", "Obj"),
-        ("action", "Action", "Ac"), ("axe", "Axe", "AX"), ("fiche", "Fiche action", "F")]
+        ("ambition", "Ambition", "A"),
+        ("orientation", "Orientation", "O"),
+        ("objectif", "Objectif", "Obj"),
+        ("action", "Action", "Ac"),
+        ("axe", "Axe", "AX"),
+        ("fiche", "Fiche action", "F"),
+    ]
     assert config.niveau_action == "action"
 
 
@@ -138,7 +173,8 @@ def test_fiche_titles_word_for_word(noeuds, seed_lines):
     by_code = noeuds.set_index("code")
     assert by_code.loc["A8-PDI-AX1-F1", "libelle"] == (
         "Assurer un service de qualité en consolidant le partenariat entre la Caisse d'allocations familiales, la "
-        "Caisse régionale de mutualité sociale agricole de Bourgogne et les autres organismes instructeurs")
+        "Caisse régionale de mutualité sociale agricole de Bourgogne et les autres organismes instructeurs"
+    )
     assert by_code.loc["A8-PDI-AX2-F17", "libelle"] == "S'appuyer sur les travaux de la CODAJE"
     assert by_code.loc["A8-PDI-AX3", "libelle"] == "Le PDI : un outil évolutif, atout du développement partenarial"
     assert "Mobiliser pleinement les dispositifs d'accès à l'emploi" in by_code.loc["A8-PDI-AX2-F12", "remarque"]
@@ -164,7 +200,9 @@ def test_indicator_labels_word_for_word(indicateurs, seed_indicators):
         assert [f"{label}." for label in group["libelle"]] == seed_indicators[number], fiche
     by_code = indicateurs.set_index("code")
     assert by_code.loc["A8-PDI-AX1-F2-I1", "libelle"] == "Taux de non-recours"
-    assert by_code.loc["A8-PDI-AX2-F12-I3", "libelle"] == "Situation des bénéficiaires à + 6 mois après la sortie du CUI"
+    assert (
+        by_code.loc["A8-PDI-AX2-F12-I3", "libelle"] == "Situation des bénéficiaires à + 6 mois après la sortie du CUI"
+    )
     assert by_code.loc["A8-PDI-AX3-F23-I4", "libelle"] == "Nombre de documents produits ou réactualisés"
 
 
@@ -178,8 +216,11 @@ def test_indicator_classification(indicateurs):
     qualitative = indicateurs[indicateurs["unite"] == "qualitatif"]
     assert (qualitative[["agregation", "additivite", "sens"]] == ["aucune", "aucune", "neutre"]).all().all()
     assert (indicateurs["secret_seuil"] == "").all()
-    assert indicateurs["definition"].str.contains("programme départemental d'insertion 2013-2018 (archivé)",
-                                                  regex=False).all()
+    assert (
+        indicateurs["definition"]
+        .str.contains("programme départemental d'insertion 2013-2018 (archivé)", regex=False)
+        .all()
+    )
     by_code = indicateurs.set_index("code")
     assert by_code.loc["A8-PDI-AX1-F2-I1", ["unite", "sens"]].tolist() == ["%", "baisse"]  # taux de non-recours
 

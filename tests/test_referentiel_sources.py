@@ -41,8 +41,17 @@ CODE_PATTERNS = {
     "action": r"A\d+-O\d+-Obj\d+-Ac\d+",
 }
 
-OBJECTIVES_WITHOUT_ACTION = {"A1-O2-Obj4", "A3-O1-Obj4", "A3-O3-Obj3", "A5-O2-Obj4", "A5-O5-Obj3",
-                             "A7-O4-Obj4", "A8-O1-Obj5", "A8-O4-Obj3", "A8-O4-Obj4"}
+OBJECTIVES_WITHOUT_ACTION = {
+    "A1-O2-Obj4",
+    "A3-O1-Obj4",
+    "A3-O3-Obj3",
+    "A5-O2-Obj4",
+    "A5-O5-Obj3",
+    "A7-O4-Obj4",
+    "A8-O1-Obj5",
+    "A8-O4-Obj3",
+    "A8-O4-Obj4",
+}
 
 
 def normalise(text: str) -> str:
@@ -99,28 +108,57 @@ def programme_text() -> str:
 
 
 def test_columns_follow_the_documented_format(noeuds, indicateurs, liens, sigles):
-    assert list(noeuds.columns) == ["code", "parent", "niveau", "numero", "libelle", "libelle_court",
-                                    "programmes", "role", "beneficiaires", "directions", "partenaires",
-                                    "demarches_partenaires", "remarque"]
-    assert list(indicateurs.columns) == ["code", "libelle", "noeud", "unite", "nature", "agregation",
-                                         "additivite", "sens", "source", "definition", "secret_seuil"]
+    assert list(noeuds.columns) == [
+        "code",
+        "parent",
+        "niveau",
+        "numero",
+        "libelle",
+        "libelle_court",
+        "programmes",
+        "role",
+        "beneficiaires",
+        "directions",
+        "partenaires",
+        "demarches_partenaires",
+        "remarque",
+    ]
+    assert list(indicateurs.columns) == [
+        "code",
+        "libelle",
+        "noeud",
+        "unite",
+        "nature",
+        "agregation",
+        "additivite",
+        "sens",
+        "source",
+        "definition",
+        "secret_seuil",
+    ]
     assert list(liens.columns) == ["code_source", "code_cible", "libelle_source", "remarque"]
     assert list(sigles.columns) == ["sigle", "definition"]
     programmes = read("programmes.csv")
-    assert programmes[programmes["code"] == "PA1"].to_dict("records") == [{
-        "code": "PA1",
-        "libelle": "Programme d'actions n°1 (actions à engager en 2024)",
-        "annee_debut": "2024",
-        "annee_fin": "2024",
-        "statut": "en cours",
-        "source": "Solidarités 71 - Schéma unique des solidarités de Saône-et-Loire - Programme d'actions "
-                  "n°1 (actions à engager en 2024)",
-    }]
+    assert programmes[programmes["code"] == "PA1"].to_dict("records") == [
+        {
+            "code": "PA1",
+            "libelle": "Programme d'actions n°1 (actions à engager en 2024)",
+            "annee_debut": "2024",
+            "annee_fin": "2024",
+            "statut": "en cours",
+            "source": "Solidarités 71 - Schéma unique des solidarités de Saône-et-Loire - Programme d'actions "
+            "n°1 (actions à engager en 2024)",
+        }
+    ]
 
 
 def test_counts_per_level(noeuds, indicateurs):
     assert noeuds["niveau"].value_counts().to_dict() == {
-        "ambition": 8, "orientation": 31, "objectif": 112, "action": 183}
+        "ambition": 8,
+        "orientation": 31,
+        "objectif": 112,
+        "action": 183,
+    }
     assert len(indicateurs) == 353
     assert noeuds["code"].is_unique and indicateurs["code"].is_unique
 
@@ -192,36 +230,74 @@ def test_beneficiaries_and_partners_are_in_the_source(noeuds, programme_text):
 
 
 SAMPLES = [
-    ("indicateurs", "A1-O1-Obj1-Ac1-I1", "libelle",
-     "Nombre de réseaux référencés par thématique et territoire d'action sociale"),
+    (
+        "indicateurs",
+        "A1-O1-Obj1-Ac1-I1",
+        "libelle",
+        "Nombre de réseaux référencés par thématique et territoire d'action sociale",
+    ),
     ("indicateurs", "A4-O2-Obj3-Ac1-I1", "libelle", "1er livrable pour 2024 réalisé au 30/03/25"),
-    ("indicateurs", "A7-O3-Obj5-Ac12-I1", "libelle",
-     "État d'avancement, en fonction de la publication des décrets"),
-    ("indicateurs", "A6-O4-Obj1-Ac2-I2", "libelle",
-     "Nombre de ré-hospitalisation de moins 48H chez les patients de 75 ans et plus"),
-    ("noeuds", "A2", "libelle", ("Faciliter le parcours des bénéficiaires des services départementaux à tout "
-                                "âge de la vie")),
-    ("noeuds", "A1-O3", "libelle",
-     ("développer la plateforme InfoPublic71 pour permettre aux professionnels des solidarités de trouver les "
-     "informations utiles à leur pratique et mieux mobiliser les aides et dispositifs existants")),
-    ("noeuds", "A8-O1", "libelle",
-     ("garantir à chaque bénéficiaire du RSA un accompagnement à l'emploi adapté et un parcours sans rupture "
-     "afin d'éviter aux personnes de s'installer dans l'inactivité, la précarité et la pauvreté")),
-    ("noeuds", "A7-O1-Obj1", "libelle",
-     ("Définir la politique de prévention départementale dans le champ de l'enfance en réperant les besoins "
-     "des familles et en coordonnant les différents acteurs")),
-    ("noeuds", "A5-O1-Obj2-Ac2", "libelle",
-     "Lancement d'une formation inter-institutionnelle aux \" premiers secours en santé mentale \""),
-    ("noeuds", "A8-O2-Obj1-Ac1", "beneficiaires",
-     ("Professionnels du Département | Partenaires de l'insertion | Partenaires du monde économique | "
-     "In fine, les publics en insertion")),
+    ("indicateurs", "A7-O3-Obj5-Ac12-I1", "libelle", "État d'avancement, en fonction de la publication des décrets"),
+    (
+        "indicateurs",
+        "A6-O4-Obj1-Ac2-I2",
+        "libelle",
+        "Nombre de ré-hospitalisation de moins 48H chez les patients de 75 ans et plus",
+    ),
+    (
+        "noeuds",
+        "A2",
+        "libelle",
+        ("Faciliter le parcours des bénéficiaires des services départementaux à tout âge de la vie"),
+    ),
+    (
+        "noeuds",
+        "A1-O3",
+        "libelle",
+        (
+            "développer la plateforme InfoPublic71 pour permettre aux professionnels des solidarités de trouver les "
+            "informations utiles à leur pratique et mieux mobiliser les aides et dispositifs existants"
+        ),
+    ),
+    (
+        "noeuds",
+        "A8-O1",
+        "libelle",
+        (
+            "garantir à chaque bénéficiaire du RSA un accompagnement à l'emploi adapté et un parcours sans rupture "
+            "afin d'éviter aux personnes de s'installer dans l'inactivité, la précarité et la pauvreté"
+        ),
+    ),
+    (
+        "noeuds",
+        "A7-O1-Obj1",
+        "libelle",
+        (
+            "Définir la politique de prévention départementale dans le champ de l'enfance en réperant les besoins "
+            "des familles et en coordonnant les différents acteurs"
+        ),
+    ),
+    (
+        "noeuds",
+        "A5-O1-Obj2-Ac2",
+        "libelle",
+        'Lancement d\'une formation inter-institutionnelle aux " premiers secours en santé mentale "',
+    ),
+    (
+        "noeuds",
+        "A8-O2-Obj1-Ac1",
+        "beneficiaires",
+        (
+            "Professionnels du Département | Partenaires de l'insertion | Partenaires du monde économique | "
+            "In fine, les publics en insertion"
+        ),
+    ),
     ("noeuds", "A3-O2-Obj2-Ac1", "role", "Co-pilote"),
     ("noeuds", "A1", "libelle_court", "Chef de file de l'action sociale"),
 ]
 
 
-@pytest.mark.parametrize(("fichier", "code", "colonne", "attendu"), SAMPLES,
-                         ids=[f"{s[1]}-{s[2]}" for s in SAMPLES])
+@pytest.mark.parametrize(("fichier", "code", "colonne", "attendu"), SAMPLES, ids=[f"{s[1]}-{s[2]}" for s in SAMPLES])
 def test_sample_rows_word_for_word(noeuds, indicateurs, fichier, code, colonne, attendu):
     table = {"noeuds": noeuds, "indicateurs": indicateurs}[fichier]
     assert table.set_index("code").loc[code, colonne] == attendu

@@ -23,8 +23,11 @@ def without_demo_statuses(store):
     """The demo gives every action a département status; these tests count from a blank follow-up, as
     an observatory does once it has removed the demo."""
     with store.write() as con:
-        con.execute("DELETE FROM suivi_action_historique WHERE operation IN (SELECT id FROM operation WHERE nature = 'demo')")
+        con.execute(
+            "DELETE FROM suivi_action_historique WHERE operation IN (SELECT id FROM operation WHERE nature = 'demo')"
+        )
         con.execute("DELETE FROM suivi_action WHERE operation IN (SELECT id FROM operation WHERE nature = 'demo')")
+
 
 HEADER = ["code_action", "territoire", "annee", "statut", "date", "commentaire"]
 OBJ1 = "A1-O1-Obj1-Ac1"  # orientation 1 of ambition 1

@@ -86,7 +86,9 @@ def test_header_starting_in_another_column_gives_that_column_letter(lookup):
     buffer = io.BytesIO()
     book.save(buffer)
     validated = validate_workbook(read_workbook(buffer.getvalue(), FILE), lookup)
-    assert [(ligne, colonne, valeur) for _, ligne, colonne, valeur, *_ in problems(validated)] == [(7, "F (trimestre)", "T9")]
+    assert [(ligne, colonne, valeur) for _, ligne, colonne, valeur, *_ in problems(validated)] == [
+        (7, "F (trimestre)", "T9")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -202,7 +204,9 @@ def test_codes_are_matched_whatever_their_case(lookup):
 
 
 def test_blank_rows_between_data_are_spacing(lookup):
-    validated = check(lookup, [[COUNT, "TAS MP", 2025, 1, 3], [None] * 5, ["", " ", None, "", None], [COUNT, "TAS CL", 2025, 1, 4]])
+    validated = check(
+        lookup, [[COUNT, "TAS MP", 2025, 1, 3], [None] * 5, ["", " ", None, "", None], [COUNT, "TAS CL", 2025, 1, 4]]
+    )
     assert problems(validated) == []
     assert validated.n_lignes == 2
 
@@ -330,7 +334,9 @@ def test_error_messages_word_for_word_with_their_place(lookup, row, expected):
 
 def test_error_in_the_target_column(lookup):
     validated = check(lookup, [[COUNT, "71", 2025, 1, 3, "beaucoup"]], header=[*HEADER, "cible"])
-    assert problems(validated) == [("valeurs", 4, "F (cible)", "beaucoup", "La valeur n'est pas un nombre.", NUMBER_ADVICE)]
+    assert problems(validated) == [
+        ("valeurs", 4, "F (cible)", "beaucoup", "La valeur n'est pas un nombre.", NUMBER_ADVICE)
+    ]
 
 
 def test_same_key_twice_is_an_error_naming_the_first_line(lookup):
@@ -352,7 +358,10 @@ def test_same_key_twice_is_an_error_naming_the_first_line(lookup):
 
 def test_boolean_and_number_cells_are_not_confused(lookup):
     # Python hashes True like 1: the VRAI cell must not pass for quarter 1, whichever comes first.
-    for rows in ([[COUNT, "71", 2025, 1, 3], [COUNT, "71", 2024, True, 3]], [[COUNT, "71", 2024, True, 3], [COUNT, "71", 2025, 1, 3]]):
+    for rows in (
+        [[COUNT, "71", 2025, 1, 3], [COUNT, "71", 2024, True, 3]],
+        [[COUNT, "71", 2024, True, 3], [COUNT, "71", 2025, 1, 3]],
+    ):
         validated = check(lookup, rows)
         assert [(ligne, valeur, message) for _, ligne, _, valeur, message, _ in problems(validated)] == [
             (4 + [r[3] is True for r in rows].index(True), "VRAI", "Le trimestre n'est pas reconnu.")
@@ -446,7 +455,14 @@ def test_too_many_rows(lookup):
     small = Lookup(lookup.indicators, lookup.aliases, lookup.territories, lookup.ambitions, ImportLimits(lignes_max=3))
     validated = check(small, [[COUNT, "71", 2020 + i, 1, i] for i in range(4)])
     assert problems(validated) == [
-        ("valeurs", None, "", "", "La feuille compte plus de 3 lignes de données.", "Découpez les données en plusieurs fichiers."),
+        (
+            "valeurs",
+            None,
+            "",
+            "",
+            "La feuille compte plus de 3 lignes de données.",
+            "Découpez les données en plusieurs fichiers.",
+        ),
     ]
 
 
@@ -488,7 +504,17 @@ def _places(validated):
 
 
 # ------------------------------------------------------------------------------------ sheet « indicateurs »
-INDICATOR_HEADER = ["code_indicateur", "libelle", "ambition", "unite", "nature", "agregation", "sens", "source", "definition"]
+INDICATOR_HEADER = [
+    "code_indicateur",
+    "libelle",
+    "ambition",
+    "unite",
+    "nature",
+    "agregation",
+    "sens",
+    "source",
+    "definition",
+]
 
 
 def test_context_indicator_declared_and_filled_in_the_same_file(lookup):
@@ -498,7 +524,17 @@ def test_context_indicator_declared_and_filled_in_the_same_file(lookup):
         other_sheets={
             "indicateurs": [
                 INDICATOR_HEADER,
-                ["CTX-VISITES-DOMICILE", "Visites à domicile", "Ambition 6", "nombre", "Contexte", "somme", "hausse", "SI", ""],
+                [
+                    "CTX-VISITES-DOMICILE",
+                    "Visites à domicile",
+                    "Ambition 6",
+                    "nombre",
+                    "Contexte",
+                    "somme",
+                    "hausse",
+                    "SI",
+                    "",
+                ],
             ]
         },
     )

@@ -127,7 +127,9 @@ def test_binary_file_named_csv_is_refused():
     )
 
 
-@pytest.mark.parametrize(("name", "shown"), [("rapport.pdf", ".pdf"), ("valeurs.txt", ".txt"), ("valeurs", "sans extension")])
+@pytest.mark.parametrize(
+    ("name", "shown"), [("rapport.pdf", ".pdf"), ("valeurs.txt", ".txt"), ("valeurs", "sans extension")]
+)
 def test_other_formats_are_refused(name, shown):
     assert refused(b"contenu", name) == (
         f"Le format « {shown} » n'est pas accepté.",
@@ -249,7 +251,9 @@ def _with_entity(secret: Path, before: bytes = b"") -> bytes:
     return with_member(
         data,
         "xl/worksheets/sheet1.xml",
-        lambda xml: b'<?xml version="1.0" encoding="UTF-8"?>\n' + before + declaration + xml.replace(b"MARQUE", b"&secret;"),
+        lambda xml: (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n' + before + declaration + xml.replace(b"MARQUE", b"&secret;")
+        ),
     )
 
 
@@ -315,7 +319,7 @@ def test_a_cell_far_away_is_refused_before_calamine_lays_out_the_grid(far_cell):
     data = with_member(
         workbook_bytes([["x"]], header=None, titles=()),
         "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(b"</row>", b"</row><row r=\"1048576\">" + far_cell + b"</row>", 1),
+        lambda xml: xml.replace(b"</row>", b'</row><row r="1048576">' + far_cell + b"</row>", 1),
     )
     assert refused(data, "loin.xlsx") == (FAR, TRIM)
 

@@ -193,8 +193,7 @@ def _parse_tables(lines: list[str], i: int, orientation: dict) -> int:
             orientation["perimetre_colonnes"] = [c.strip() for c in header2 if c.strip()]
             i += 2
             while i < len(lines) and lines[i].strip():
-                _parse_action_row(lines[i].split("\t"), n_perim, wide, orientation, pending_actions,
-                                  pending_objectives)
+                _parse_action_row(lines[i].split("\t"), n_perim, wide, orientation, pending_actions, pending_objectives)
                 i += 1
             continue
         if line.startswith("Directions et partenaires concernés\t"):
@@ -230,8 +229,15 @@ def _parse_action_row(cells, n_perim, wide, orientation, pending_actions, pendin
     if normalise(obj_cell):
         obj_text = normalise(obj_cell)
         match = re.match(r"^OBJECTIF (\d+)\s*(.*)$", obj_text)
-        objective = {"numero": int(match.group(1)), "libelle": match.group(2).strip(), "actions": [],
-                     "role": normalise(role_cell), "marqueur": "", "liens": "", "demarches": ""}
+        objective = {
+            "numero": int(match.group(1)),
+            "libelle": match.group(2).strip(),
+            "actions": [],
+            "role": normalise(role_cell),
+            "marqueur": "",
+            "liens": "",
+            "demarches": "",
+        }
         orientation["objectifs"].append(objective)
     objective = orientation["objectifs"][-1]
     role, action_text = normalise(role_cell), normalise(action_cell)
@@ -246,19 +252,28 @@ def _parse_action_row(cells, n_perim, wide, orientation, pending_actions, pendin
         else:
             pending_objectives.append(objective)
         return
-    action = {"role": role, "libelle": action_text, "beneficiaires": [], "beneficiaires_absents": False,
-              "directions": "", "partenaires": "", "indicateurs": [], "liens": "", "demarches": ""}
+    action = {
+        "role": role,
+        "libelle": action_text,
+        "beneficiaires": [],
+        "beneficiaires_absents": False,
+        "directions": "",
+        "partenaires": "",
+        "indicateurs": [],
+        "liens": "",
+        "demarches": "",
+    }
     ben_cell = cells[ben_index]
     if wide:
         if "Directions du" in ben_cell:
             # Beneficiaries cell missing in the source row: the other cells moved one column left.
             action["beneficiaires_absents"] = True
-            _fill_directions(action, cells[ben_index], cells[ben_index + 1], cells[ben_index + 2],
-                             cells[ben_index + 3])
+            _fill_directions(action, cells[ben_index], cells[ben_index + 1], cells[ben_index + 2], cells[ben_index + 3])
         else:
             action["beneficiaires"] = cell_items(ben_cell)
-            _fill_directions(action, cells[ben_index + 1], cells[ben_index + 2], cells[ben_index + 3],
-                             cells[ben_index + 4])
+            _fill_directions(
+                action, cells[ben_index + 1], cells[ben_index + 2], cells[ben_index + 3], cells[ben_index + 4]
+            )
     else:
         action["beneficiaires"] = cell_items(ben_cell)
         pending_actions.append(action)
@@ -321,7 +336,11 @@ def check(referentiel: Path = DEFAULT_REFERENTIEL, sources: Path = DEFAULT_SOURC
     programme_norm = normalise(programme.split("## LISTE DES SIGLES")[0])
 
     # The archived PDI 2013-2018 (levels axe and fiche) is checked by tests/test_referentiel_pdi.py.
-    noeuds = [n for n in read_csv(referentiel / "noeuds.csv") if n["niveau"] in {"ambition", "orientation", "objectif", "action"}]
+    noeuds = [
+        n
+        for n in read_csv(referentiel / "noeuds.csv")
+        if n["niveau"] in {"ambition", "orientation", "objectif", "action"}
+    ]
     indicateurs = read_csv(referentiel / "indicateurs.csv")
     liens = read_csv(referentiel / "liens.csv")
     sigles = read_csv(referentiel / "sigles.csv")
@@ -451,8 +470,13 @@ def _compare_tree(orientations, by_code, noeuds, indicateurs, liens) -> list[str
             for k, act in enumerate(obj["actions"], start=1):
                 ac_code = f"{ob_code}-Ac{k}"
                 expected_codes.append(ac_code)
-                problems += _compare_action(ac_code, act, by_code.get(ac_code), inds_by_action.get(ac_code, []),
-                                            liens_by_source.get(ac_code, []))
+                problems += _compare_action(
+                    ac_code,
+                    act,
+                    by_code.get(ac_code),
+                    inds_by_action.get(ac_code, []),
+                    liens_by_source.get(ac_code, []),
+                )
     actual_codes = [n["code"] for n in noeuds]
     if actual_codes != expected_codes:
         missing = [c for c in expected_codes if c not in actual_codes]

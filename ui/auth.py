@@ -10,6 +10,7 @@ Reading the dashboard needs no account unless `[acces] lecture_reservee = true` 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from sus_data import accounts
 from sus_data.accounts import User
@@ -21,8 +22,8 @@ SESSION_USER = "auth_utilisateur"
 
 def _secrets_section(name: str):
     try:
-        return st.secrets[name] if name in st.secrets else None
-    except Exception:  # no secrets file at all: single sign-on is simply not configured
+        return st.secrets.get(name, None)
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):  # no secrets file: no single sign-on
         return None
 
 
@@ -63,24 +64,25 @@ def sidebar_login() -> None:
             if st.button("Se connecter", key="auth_login"):
                 st.login()
             return
-        with st.expander("Connexion (import des données)"):
-            with st.form("auth_form"):
-                login = st.text_input("Identifiant", key="auth_login_name")
-                password = st.text_input("Mot de passe", type="password", key="auth_password")
-                if st.form_submit_button("Se connecter"):
-                    found = accounts.authenticate(login, password)
-                    if found is None:
-                        st.error("Identifiant ou mot de passe incorrect.")
-                    else:
-                        st.session_state[SESSION_USER] = found
-                        st.rerun()
+        with st.expander("Connexion (import des données)"), st.form("auth_form"):
+            login = st.text_input("Identifiant", key="auth_login_name")
+            password = st.text_input("Mot de passe", type="password", key="auth_password")
+            if st.form_submit_button("Se connecter"):
+                found = accounts.authenticate(login, password)
+                if found is None:
+                    st.error("Identifiant ou mot de passe incorrect.")
+                else:
+                    st.session_state[SESSION_USER] = found
+                    st.rerun()
 
 
 def refuse(role: str) -> None:
     """Stop the page for anyone without the role: the page is refused, not merely hidden."""
     user = current_user()
     if user is None:
-        st.error("Cette page est réservée aux personnes autorisées à importer des données. Connectez-vous (panneau de gauche).")
+        st.error(
+            "Cette page est réservée aux personnes autorisées à importer des données. Connectez-vous (panneau de gauche)."
+        )
     else:
         st.error(f"Votre compte ({user.login}) n'a pas le rôle « {role} » : cette page vous est refusée.")
     st.stop()

@@ -92,7 +92,9 @@ def sidebar() -> Filters:
             noeud = st.selectbox(
                 " ou ".join(lv.libelle.lower() for lv in levels[1:3]).capitalize(),
                 [ALL, *node_labels],
-                format_func=lambda c: f"Tout le niveau « {labels.get(ambition, ambition)} »" if c == ALL else node_labels.get(c, c),
+                format_func=lambda c: (
+                    f"Tout le niveau « {labels.get(ambition, ambition)} »" if c == ALL else node_labels.get(c, c)
+                ),
                 key=_key("noeud"),
             )
             noeud = None if noeud == ALL else noeud
@@ -104,13 +106,19 @@ def sidebar() -> Filters:
             programme = st.selectbox(
                 "Programme d'actions",
                 [ALL, *names],
-                format_func=lambda c: "Tous les programmes" if c == ALL else names[c] + (" (archivé)" if c in archived else ""),
+                format_func=lambda c: (
+                    "Tous les programmes" if c == ALL else names[c] + (" (archivé)" if c in archived else "")
+                ),
                 key=_key("programme"),
                 help="Les indicateurs de contexte n'appartiennent à aucun programme : ils sont montrés avec « Tous ».",
             )
             programme = None if programme == ALL else programme
         # Comparators (région, France) are drawn as reference lines wherever they have values.
-        compared = [c for c, n in zip(territories["code"], territories["niveau"], strict=True) if c != dep and n != "comparateur"]
+        compared = [
+            c
+            for c, n in zip(territories["code"], territories["niveau"], strict=True)
+            if c != dep and n != "comparateur"
+        ]
         picked = st.multiselect(
             "Territoires comparés",
             compared,

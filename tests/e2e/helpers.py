@@ -107,5 +107,3 @@ def shot(page, server, name: str) -> None:
 
 def sidebar(page):
     return page.locator('[data-testid="stSidebar"]')
-
-

@@ -7,6 +7,7 @@ with `pytest -m e2e tests/e2e` (about a minute); the screenshots land in a tempo
 from __future__ import annotations
 
 import pytest
+
 from .helpers import CHROMIUM, assert_no_error, settle, shot, sidebar
 
 pytestmark = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .helpers import CHROMIUM, assert_no_error, settle, shot, sidebar
 
 pytestmark = [

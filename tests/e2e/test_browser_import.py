@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from .helpers import CHROMIUM, assert_no_error, running_app, settle, shot, sidebar
 
 from sus_data import accounts
+
+from .helpers import CHROMIUM, assert_no_error, running_app, settle, shot, sidebar
 
 pytestmark = [
     pytest.mark.e2e,
