@@ -151,6 +151,18 @@ def _code_condition(codes: list[str], params: dict, column: str = "v.indicateur"
     return f"{column} BETWEEN $cmin AND $cmax AND {column} IN ({', '.join('$' + n for n in names)})"
 
 
+def _year_conditions(filters: Filters, params: dict) -> list[str]:
+    """The filters' years as named-parameter conditions on `v.annee` (the values go in `params`)."""
+    conditions = []
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
+    return conditions
+
+
 def _demo_flag(params: dict, alias: str = "v") -> str:
     params["demo_ops"] = None  # filled by the caller's connection, see demo_operations
     params["demo_source"] = DEMO_SOURCE
@@ -166,13 +178,7 @@ def stored_values(con, codes: list[str], filters: Filters, mesure: str = MESURE_
     params: dict = {"mesure": mesure}
     demo = _demo_flag(params)
     params["demo_ops"] = demo_operations(con)
-    conditions = [_code_condition(codes, params), "v.mesure = $mesure"]
-    if filters.debut is not None:
-        conditions.append("v.annee >= $debut")
-        params["debut"] = filters.debut
-    if filters.fin is not None:
-        conditions.append("v.annee <= $fin")
-        params["fin"] = filters.fin
+    conditions = [_code_condition(codes, params), "v.mesure = $mesure", *_year_conditions(filters, params)]
     rows = con.execute(
         f"""
         SELECT v.indicateur, v.territoire, CAST(v.annee AS BIGINT) AS annee,
@@ -342,13 +348,7 @@ def indicator_series(
     params: dict = {"code": code}
     demo = _demo_flag(params)
     params["demo_ops"] = demo_operations(con)
-    conditions = ["v.indicateur = $code"]
-    if filters.debut is not None:
-        conditions.append("v.annee >= $debut")
-        params["debut"] = filters.debut
-    if filters.fin is not None:
-        conditions.append("v.annee <= $fin")
-        params["fin"] = filters.fin
+    conditions = ["v.indicateur = $code", *_year_conditions(filters, params)]
     rows = con.execute(
         f"""SELECT v.mesure, v.indicateur, v.territoire, CAST(v.annee AS BIGINT), CAST(v.trimestre AS BIGINT),
                    v.valeur, {demo}, {aggregation.PERIOD_COLUMNS}
