@@ -154,12 +154,7 @@ def _code_condition(codes: list[str], params: dict, column: str = "v.indicateur"
 def _year_conditions(filters: Filters, params: dict) -> list[str]:
     """The filters' years as named-parameter conditions on `v.annee` (the values go in `params`)."""
     conditions = []
-    if filters.debut is not None:
-        conditions.append("v.annee >= $debut")
-        params["debut"] = filters.debut
-    if filters.fin is not None:
-        conditions.append("v.annee <= $fin")
-        params["fin"] = filters.fin
+    conditions += _year_conditions(filters, params)
     return conditions
 
 
@@ -238,12 +233,7 @@ def series(
     if codes is not None:
         conditions.append(_code_condition(codes, params))
         meta_filter = "WHERE " + _code_condition(codes, params, "code")
-    if filters.debut is not None:
-        conditions.append("v.annee >= $debut")
-        params["debut"] = filters.debut
-    if filters.fin is not None:
-        conditions.append("v.annee <= $fin")
-        params["fin"] = filters.fin
+    conditions += _year_conditions(filters, params)
     source = "raw"
     extra_ctes: list[str] = []
     if window is not None:
@@ -310,12 +300,7 @@ def _series_python(con, codes: list[str] | None, filters: Filters, quarterly: bo
     conditions = [f"v.mesure = '{MESURE_VALEUR}'"]
     if codes is not None:
         conditions.append(_code_condition(codes, params))
-    if filters.debut is not None:
-        conditions.append("v.annee >= $debut")
-        params["debut"] = filters.debut
-    if filters.fin is not None:
-        conditions.append("v.annee <= $fin")
-        params["fin"] = filters.fin
+    conditions += _year_conditions(filters, params)
     if quarterly:
         conditions.append("v.trimestre > 0")
     rows = con.execute(
