@@ -154,7 +154,12 @@ def _code_condition(codes: list[str], params: dict, column: str = "v.indicateur"
 def _year_conditions(filters: Filters, params: dict) -> list[str]:
     """The filters' years as named-parameter conditions on `v.annee` (the values go in `params`)."""
     conditions = []
-    conditions += _year_conditions(filters, params)
+    if filters.debut is not None:
+        conditions.append("v.annee >= $debut")
+        params["debut"] = filters.debut
+    if filters.fin is not None:
+        conditions.append("v.annee <= $fin")
+        params["fin"] = filters.fin
     return conditions
 
 
