@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregation, formatting
-from .filters import GRANULARITE_TRIMESTRE, Choices, Filters
+from .filters import GRANULARITE_ANNEE, GRANULARITE_TRIMESTRE, Choices, Filters
 from .periods import label as period_label
 from .periods import previous
 from .vocabulary import CONTEXT_PREFIX, DEMO_SOURCE, MESURE_CIBLE, MESURE_VALEUR, OPERATION_DEMO
@@ -209,9 +209,11 @@ def series(
     """Values of these indicators (None: all) for every territory at the chosen granularity, with the
     yearly values derived from quarters and the parents' values computed from their children.
 
-    For many indicators, one SQL statement: DuckDB filters, aggregates and rolls up, pandas only
-    receives the result. For a few (`engine="python"`, the default up to PYTHON_MAX_CODES), the stored
-    values are read with a plain SELECT and the same rules run in Python (aggregation.derive).
+    In the app's in-memory copy, the series are already derived (`engine="copie"`, the default there):
+    one SELECT reads them. Elsewhere (a database file), for many indicators one SQL statement
+    (`engine="sql"`): DuckDB filters, aggregates and rolls up, pandas only receives the result; for a
+    few (`engine="python"`, up to PYTHON_MAX_CODES), the stored values are read with a plain SELECT and
+    the same rules run in Python (aggregation.derive). All three give the same rows (tests check it).
     With `window`, only the last `window` + 1 years of each indicator are kept (up to its latest year
     with a value, at or before the filters' year; with `within`, a value of that territory or below
     it): what the "latest value" views need, without reading the whole history.
@@ -223,45 +225,130 @@ def series(
     quarterly = granularite == GRANULARITE_TRIMESTRE
     if codes is not None and not codes:
         return aggregation.with_periods(aggregation.empty_series())
+    derived = _derived_table(con, granularite) if engine in (None, ENGINE_COPY) else None
     if engine is None:
         few = codes is not None and len(codes) <= PYTHON_MAX_CODES and window is None
-        engine = "python" if few else "sql"
-    if engine == "python":
+        engine = ENGINE_COPY if derived else ENGINE_PYTHON if few else ENGINE_SQL
+    if engine == ENGINE_PYTHON:
         if window is not None:
             raise ValueError("window: SQL seulement")
         return _series_python(con, codes, filters, quarterly)
+    if engine == ENGINE_COPY and derived is None:
+        raise ValueError("pas de séries dérivées dans cette base")
     params: dict = {}
-    demo = _demo_flag(params)
-    params["demo_ops"] = demo_operations(con)
     conditions = [f"v.mesure = '{MESURE_VALEUR}'"]
-    meta_filter = ""
     if codes is not None:
         conditions.append(_code_condition(codes, params))
-        meta_filter = "WHERE " + _code_condition(codes, params, "code")
     conditions += _year_conditions(filters, params)
+    if derived is None:
+        sql = _derive_sql(con, quarterly, " AND ".join(conditions), codes, params, window, within, filters)
+    else:
+        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters)
+    frame = con.execute(sql, params).df()
+    if frame.empty:
+        return aggregation.with_periods(aggregation.empty_series())
+    return frame.astype({"annee": "int64", "trimestre": "int64", "n_trimestres": "int64", "ordre_periode": "int64"})
+
+
+# Tables of the app's in-memory copy holding every indicator's series at each granularity, derived once
+# per load (see snapshot): a filter change then reads rows instead of aggregating and rolling up values.
+DERIVED_TABLES = {GRANULARITE_ANNEE: "serie_annuelle", GRANULARITE_TRIMESTRE: "serie_trimestrielle"}
+SERIES_COLUMNS = (
+    "indicateur, territoire, annee, trimestre, valeur, calcule, partiel, demo, n_trimestres, periode, ordre_periode"
+)
+
+
+def _derived_table(con, granularite: str) -> str | None:
+    """The copy's table of derived series at this granularity, or None (a database file has none)."""
+    table = DERIVED_TABLES[granularite]
+    try:
+        con.execute(f"SELECT indicateur FROM {table} LIMIT 0")
+        return table
+    except duckdb.Error:
+        return None
+
+
+def derived_series_sql(con, granularite: str) -> tuple[str, dict]:
+    """The statement (and its parameters) computing every indicator's series at this granularity, over
+    all years: what the copy stores in DERIVED_TABLES[granularite]. Every rule of the derivation stays
+    within one period and one indicator, so filtering these rows by indicators and years gives what
+    `series` computes from the filtered values."""
+    params: dict = {}
+    quarterly = granularite == GRANULARITE_TRIMESTRE
+    sql = _derive_sql(con, quarterly, f"v.mesure = '{MESURE_VALEUR}'", None, params, None, None, Filters())
+    return sql, params
+
+
+def _latest_cte(
+    quarterly: bool, params: dict, window: int, within: str | None, filters: Filters, raw: str
+) -> list[str]:
+    """CTEs keeping, per indicator, the years from its latest (see `series`'s `window`) back `window` years."""
+    ctes = []
+    latest_conditions = ["trimestre > 0"] if quarterly else []
+    if filters.annee is not None:
+        latest_conditions.append("annee <= $annee")
+        params["annee"] = filters.annee
+    if within is not None:
+        params["within"] = within
+        ctes.append(
+            f"""subtree AS (
+                SELECT t0.code FROM {aggregation.ANCESTORS_JOIN}
+                WHERE $within IN (t0.code, t0.parent, t1.parent, t2.parent, t3.parent)
+            )"""
+        )
+        latest_conditions.append("territoire IN (SELECT code FROM subtree)")
+    params["window"] = int(window)
+    ctes.append(
+        f"""latest AS (
+            SELECT indicateur, max(annee) AS annee FROM {raw}
+            WHERE {" AND ".join(latest_conditions) or "TRUE"} GROUP BY indicateur
+        )"""
+    )
+    return ctes
+
+
+def _read_derived_sql(
+    table: str, quarterly: bool, conditions: list[str], params: dict, window, within, filters: Filters
+) -> str:
+    """`series` from the copy's derived table: the stored values are read only to find each
+    indicator's latest year (with `window`)."""
+    # The derived rows have no `mesure`: the same conditions on indicators and years apply to them.
+    derived_conditions = [c for c in conditions if not c.startswith("v.mesure")]
+    if window is None:
+        return f"""
+            SELECT {SERIES_COLUMNS} FROM {table} v
+            WHERE {" AND ".join(derived_conditions) or "TRUE"}
+            ORDER BY indicateur, ordre_periode, territoire
+        """
+    ctes = [
+        "terr AS (SELECT code, parent FROM territoire)",
+        f"""raw AS (
+            SELECT v.indicateur, v.territoire, v.annee, v.trimestre FROM valeur v WHERE {" AND ".join(conditions)}
+        )""",
+        *_latest_cte(quarterly, params, window, within, filters, "raw"),
+    ]
+    return f"""
+        WITH {", ".join(ctes)}
+        SELECT {", ".join("v." + c.strip() for c in SERIES_COLUMNS.split(","))}
+        FROM {table} v JOIN latest l ON l.indicateur = v.indicateur
+        WHERE {" AND ".join([*derived_conditions, "v.annee BETWEEN l.annee - $window AND l.annee"])}
+        ORDER BY v.indicateur, v.ordre_periode, v.territoire
+    """
+
+
+def _derive_sql(
+    con, quarterly: bool, where: str, codes: list[str] | None, params: dict, window, within, filters: Filters
+) -> str:
+    """`series` computed from the stored values: aggregated over quarters and rolled up in one statement."""
+    demo = _demo_flag(params)
+    params["demo_ops"] = demo_operations(con)
+    meta_filter = ""
+    if codes is not None:
+        meta_filter = "WHERE " + _code_condition(codes, params, "code")
     source = "raw"
     extra_ctes: list[str] = []
     if window is not None:
-        latest_conditions = ["trimestre > 0"] if quarterly else []
-        if filters.annee is not None:
-            latest_conditions.append("annee <= $annee")
-            params["annee"] = filters.annee
-        if within is not None:
-            params["within"] = within
-            extra_ctes.append(
-                f"""subtree AS (
-                    SELECT t0.code FROM {aggregation.ANCESTORS_JOIN}
-                    WHERE $within IN (t0.code, t0.parent, t1.parent, t2.parent, t3.parent)
-                )"""
-            )
-            latest_conditions.append("territoire IN (SELECT code FROM subtree)")
-        params["window"] = int(window)
-        extra_ctes.append(
-            f"""latest AS (
-                SELECT indicateur, max(annee) AS annee FROM raw
-                WHERE {" AND ".join(latest_conditions) or "TRUE"} GROUP BY indicateur
-            )"""
-        )
+        extra_ctes = _latest_cte(quarterly, params, window, within, filters, "raw")
         extra_ctes.append(
             """windowed AS (
                 SELECT r.* FROM raw r JOIN latest l ON l.indicateur = r.indicateur
@@ -272,7 +359,7 @@ def series(
     window_ctes = "".join("\n        " + cte + "," for cte in extra_ctes)
     shaped = aggregation.quarterly_sql(source) if quarterly else aggregation.yearly_sql(source)
     roll_ctes, last = aggregation.roll_up_ctes("shaped", territory_depth(con))
-    sql = f"""
+    return f"""
         WITH
         terr AS (SELECT code, parent FROM territoire),
         meta AS (SELECT code, agregation, additivite FROM indicateur {meta_filter}),
@@ -280,7 +367,7 @@ def series(
             SELECT v.indicateur, v.territoire, CAST(v.annee AS BIGINT) AS annee,
                    CAST(v.trimestre AS BIGINT) AS trimestre, v.valeur, {demo} AS demo
             FROM valeur v
-            WHERE {" AND ".join(conditions)}
+            WHERE {where}
         ),{window_ctes}
         shaped AS MATERIALIZED ({shaped}),
         {roll_ctes}
@@ -289,13 +376,10 @@ def series(
         FROM {last}
         ORDER BY indicateur, ordre_periode, territoire
     """
-    frame = con.execute(sql, params).df()
-    if frame.empty:
-        return aggregation.with_periods(aggregation.empty_series())
-    return frame.astype({"annee": "int64", "trimestre": "int64", "n_trimestres": "int64", "ordre_periode": "int64"})
 
 
 PYTHON_MAX_CODES = 4
+ENGINE_PYTHON, ENGINE_SQL, ENGINE_COPY = "python", "sql", "copie"
 
 
 def _series_python(con, codes: list[str] | None, filters: Filters, quarterly: bool) -> pd.DataFrame:

@@ -243,6 +243,43 @@ def test_engines_agree_on_the_demo_database(demo_db):
         snapshot.close()
 
 
+def test_the_copy_reads_the_same_series_it_would_compute(demo_db):
+    """The app's copy stores every series derived once per load: reading them (with windows, years,
+    a territory's subtree) gives the rows computed from the stored values."""
+    from sus_data.snapshot import open_snapshot
+    from sus_data.store import Store
+
+    snapshot = open_snapshot(Store(demo_db))
+    try:
+        cursor = snapshot.cursor()
+        codes = [c for (c,) in cursor.execute("SELECT DISTINCT indicateur FROM valeur ORDER BY 1").fetchall()]
+        cases = [
+            (None, YEARLY, {}),
+            (None, QUARTERLY, {}),
+            (codes[:30], Filters(debut=2020, fin=2024), {}),
+            (None, Filters(annee=2023), {"window": 0}),
+            (None, Filters(annee=2024, granularite="trimestre"), {"window": 1}),
+            (None, YEARLY, {"window": 0, "within": "TAS CL"}),
+            (codes[5:40], Filters(debut=2021), {"window": 8}),
+        ]
+        for chosen, flt, options in cases:
+            read = queries.series(cursor, chosen, flt, engine="copie", **options)
+            computed = queries.series(cursor, chosen, flt, engine="sql", **options)
+            assert len(read) > 20, (flt, options)
+            pd.testing.assert_frame_equal(read, computed, check_exact=False, rtol=1e-12)
+    finally:
+        snapshot.close()
+
+
+def test_a_database_file_has_no_derived_series(small_db):
+    from sus_data.store import Store
+
+    with Store(small_db.path).read() as con:
+        with pytest.raises(ValueError, match="pas de séries dérivées"):
+            queries.series(con, None, YEARLY, engine="copie")
+        assert len(queries.series(con, None, YEARLY)) > 40  # computed from the values instead
+
+
 @pytest.mark.parametrize("flt", [YEARLY, QUARTERLY, Filters(debut=2025)])
 def test_indicator_series_is_series_and_targets(con, codes, flt):
     for code in (codes.flux, codes.stock, codes.taux):
