@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import aggregation, formatting
 from .filters import GRANULARITE_ANNEE, GRANULARITE_TRIMESTRE, Choices, Filters
+from .memo import remember
 from .periods import label as period_label
 from .periods import previous
 from .vocabulary import CONTEXT_PREFIX, DEMO_SOURCE, MESURE_CIBLE, MESURE_VALEUR, OPERATION_DEMO
@@ -42,10 +43,15 @@ def choices(con) -> Choices:
 
 
 def ambitions(con) -> pd.DataFrame:
-    return con.execute(
-        """SELECT code, numero, libelle, coalesce(libelle_court, libelle) AS libelle_court
-           FROM noeud WHERE rang = 0 ORDER BY ordre"""
-    ).df()
+    frame = remember(
+        con,
+        "ambitions",
+        lambda: con.execute(
+            """SELECT code, numero, libelle, coalesce(libelle_court, libelle) AS libelle_court
+               FROM noeud WHERE rang = 0 ORDER BY ordre"""
+        ).df(),
+    )
+    return frame.copy()
 
 
 def levels(con) -> pd.DataFrame:
@@ -107,15 +113,16 @@ def indicators(con, filters: Filters) -> pd.DataFrame:
 
 
 def indicator_meta(con, codes: list[str] | None = None) -> pd.DataFrame:
-    if codes is None:
-        return con.execute(
+    every = remember(
+        con,
+        "indicator_meta",
+        lambda: con.execute(
             "SELECT code, libelle, unite, agregation, additivite, sens, nature, secret_seuil FROM indicateur"
-        ).df()
-    return con.execute(
-        """SELECT code, libelle, unite, agregation, additivite, sens, nature, secret_seuil
-           FROM indicateur WHERE list_contains(?, code)""",
-        [list(codes)],
-    ).df()
+        ).df(),
+    )
+    if codes is None:
+        return every.copy()
+    return every[every["code"].isin(list(codes))].reset_index(drop=True)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -136,11 +143,18 @@ STATS_SQL = f"""
 
 def _stats(con) -> str:
     """The relation to read indicator statistics from: the copy's table, or the query itself."""
-    try:
-        con.execute(f"SELECT indicateur FROM {STATS_TABLE} LIMIT 0")
-        return STATS_TABLE
-    except duckdb.Error:
-        return f"({STATS_SQL})"
+    return STATS_TABLE if _has_table(con, STATS_TABLE) else f"({STATS_SQL})"
+
+
+def _has_table(con, table: str) -> bool:
+    def probe() -> bool:
+        try:
+            con.execute(f"SELECT * FROM {table} LIMIT 0")
+            return True
+        except duckdb.Error:
+            return False
+
+    return remember(con, ("table", table), probe)
 
 
 def _code_condition(codes: list[str], params: dict, column: str = "v.indicateur") -> str:
@@ -243,7 +257,8 @@ def series(
     if derived is None:
         sql = _derive_sql(con, quarterly, " AND ".join(conditions), codes, params, window, within, filters)
     else:
-        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters)
+        presence = _has_table(con, PRESENCE_TABLE)
+        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters, presence)
     frame = con.execute(sql, params).df()
     if frame.empty:
         return aggregation.with_periods(aggregation.empty_series())
@@ -258,14 +273,21 @@ SERIES_COLUMNS = (
 )
 
 
+# Which (indicator, territory, year) have stored values, and whether quarterly ones: where the "latest
+# year" of a window is looked for (see _latest_cte), instead of the stored values themselves.
+PRESENCE_TABLE = "presence_annuelle"
+PRESENCE_SQL = f"""
+    SELECT indicateur, territoire, annee, bool_or(trimestre > 0) AS trimestriel
+    FROM valeur WHERE mesure = '{MESURE_VALEUR}'
+    GROUP BY indicateur, territoire, annee
+    ORDER BY indicateur, annee, territoire
+"""
+
+
 def _derived_table(con, granularite: str) -> str | None:
     """The copy's table of derived series at this granularity, or None (a database file has none)."""
     table = DERIVED_TABLES[granularite]
-    try:
-        con.execute(f"SELECT indicateur FROM {table} LIMIT 0")
-        return table
-    except duckdb.Error:
-        return None
+    return table if _has_table(con, table) else None
 
 
 def derived_series_sql(con, granularite: str) -> tuple[str, dict]:
@@ -308,7 +330,7 @@ def _latest_cte(
 
 
 def _read_derived_sql(
-    table: str, quarterly: bool, conditions: list[str], params: dict, window, within, filters: Filters
+    table: str, quarterly: bool, conditions: list[str], params: dict, window, within, filters: Filters, presence: bool
 ) -> str:
     """`series` from the copy's derived table: the stored values are read only to find each
     indicator's latest year (with `window`)."""
@@ -320,11 +342,15 @@ def _read_derived_sql(
             WHERE {" AND ".join(derived_conditions) or "TRUE"}
             ORDER BY indicateur, ordre_periode, territoire
         """
+    if presence:  # a quarter of the rows of `valeur`, with the same answer
+        raw = f"""SELECT v.indicateur, v.territoire, v.annee, CAST(v.trimestriel AS INTEGER) AS trimestre
+                  FROM {PRESENCE_TABLE} v WHERE {" AND ".join(derived_conditions) or "TRUE"}"""
+    else:
+        raw = f"""SELECT v.indicateur, v.territoire, v.annee, v.trimestre
+                  FROM valeur v WHERE {" AND ".join(conditions)}"""
     ctes = [
         "terr AS (SELECT code, parent FROM territoire)",
-        f"""raw AS (
-            SELECT v.indicateur, v.territoire, v.annee, v.trimestre FROM valeur v WHERE {" AND ".join(conditions)}
-        )""",
+        f"raw AS ({raw})",
         *_latest_cte(quarterly, params, window, within, filters, "raw"),
     ]
     return f"""
@@ -416,13 +442,17 @@ def indicator_series(
     con, code: str, filters: Filters, context: Territoires | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One indicator's series (as `series`), its stored targets and its referential row, read with
-    two small queries: what a filter change on one indicator costs."""
+    a few small queries: what a filter change on one indicator costs. In the app's copy the series is
+    read already derived; elsewhere it is derived in Python from the stored values."""
     context = context or territoires_context(con)
     quarterly = filters.granularite == GRANULARITE_TRIMESTRE
+    derived = _derived_table(con, filters.granularite) is not None
     params: dict = {"code": code}
     demo = _demo_flag(params)
     params["demo_ops"] = demo_operations(con)
     conditions = ["v.indicateur = $code", *_year_conditions(filters, params)]
+    if derived:
+        conditions.append(f"v.mesure = '{MESURE_CIBLE}'")
     rows = con.execute(
         f"""SELECT v.mesure, v.indicateur, v.territoire, CAST(v.annee AS BIGINT), CAST(v.trimestre AS BIGINT),
                    v.valeur, {demo}, {aggregation.PERIOD_COLUMNS}
@@ -431,10 +461,13 @@ def indicator_series(
     ).fetchall()
     row = con.execute(f"SELECT {', '.join(META_COLUMNS)} FROM indicateur WHERE code = ?", [code]).fetchone()
     meta = dict(zip(META_COLUMNS, row, strict=True)) if row else dict.fromkeys(META_COLUMNS)
-    values = [r[1:7] for r in rows if r[0] == MESURE_VALEUR and (r[4] > 0 or not quarterly)]
-    parents = dict(zip(context.table["code"], context.table["parent"], strict=True))
-    rules = {code: (meta["agregation"], meta["additivite"] == "somme")}
-    series_frame = aggregation.to_frame(aggregation.derive(values, rules, parents, quarterly))
+    if derived:
+        series_frame = series(con, [code], filters, engine=ENGINE_COPY)
+    else:
+        values = [r[1:7] for r in rows if r[0] == MESURE_VALEUR and (r[4] > 0 or not quarterly)]
+        parents = dict(zip(context.table["code"], context.table["parent"], strict=True))
+        rules = {code: (meta["agregation"], meta["additivite"] == "somme")}
+        series_frame = aggregation.to_frame(aggregation.derive(values, rules, parents, quarterly))
     targets = sorted((r[1:] for r in rows if r[0] == MESURE_CIBLE), key=lambda r: (r[7], r[1]))
     targets_frame = pd.DataFrame(targets, columns=STORED_COLUMNS).astype(STORED_DTYPES)
     return series_frame, targets_frame.assign(calcule=False, partiel=False, n_trimestres=0), meta
@@ -442,11 +475,16 @@ def indicator_series(
 
 def demo_operations(con) -> list[int]:
     """Ids of the operations that loaded demo values."""
-    return [i for (i,) in con.execute(f"SELECT id FROM operation WHERE nature = '{OPERATION_DEMO}'").fetchall()]
+    sql = f"SELECT id FROM operation WHERE nature = '{OPERATION_DEMO}'"
+    return list(remember(con, "demo_operations", lambda: [i for (i,) in con.execute(sql).fetchall()]))
 
 
 def territory_depth(con) -> int:
     """Levels of parents to roll up: 2 for département → TAS → sectors."""
+    return remember(con, "territory_depth", lambda: _territory_depth(con))
+
+
+def _territory_depth(con) -> int:
     parent = dict(con.execute("SELECT code, parent FROM territoire").fetchall())
     deepest = 0
     for code in parent:
@@ -532,6 +570,12 @@ def comparator_sources(con, code: str, comparators: list[str]) -> dict[str, str]
 
 
 def territoires_context(con) -> Territoires:
+    """The département, its TAS, every territory's label and row (the same object for every query on
+    the app's copy: read-only)."""
+    return remember(con, "territoires", lambda: _territoires_context(con))
+
+
+def _territoires_context(con) -> Territoires:
     rows = con.execute(f"SELECT {', '.join(TERRITORY_COLUMNS)} FROM territoire ORDER BY ordre").fetchall()
     table = pd.DataFrame(rows, columns=TERRITORY_COLUMNS)
     roots = [r[0] for r in rows if r[4] is None and r[3] != "comparateur"]
@@ -550,21 +594,24 @@ def headline(
     frame: pd.DataFrame | None = None,
     meta: pd.DataFrame | dict | None = None,
     context: Territoires | None = None,
+    records: list[dict] | None = None,
 ) -> Headline:
     """Latest département value of an indicator, its change on the previous period, a sparkline
     and where each TAS stands against the département.
 
-    `frame` may hold this indicator's series (else it is read); `meta` its row of `indicator_meta`
-    (a frame or a dict by code). Plain Python on a few dozen rows: the overview asks for 24 of them.
+    `frame` may hold this indicator's series (else it is read), or `records` its rows as dicts; `meta`
+    its row of `indicator_meta` (a frame or a dict by code). Plain Python on a few dozen rows: the overview asks for 24 of them.
     """
     if meta is None:
         meta = indicator_meta(con, [code])
     info = meta[code] if isinstance(meta, dict) else meta.set_index("code").loc[code].to_dict()
-    frame = frame if frame is not None else series(con, [code], filters, window=HEADLINE_WINDOW)
+    if records is None:
+        frame = frame if frame is not None else series(con, [code], filters, window=HEADLINE_WINDOW)
+        records = _records(frame)
     context = context or territoires_context(con)
     dep = context.departement
     additive = info["additivite"] == "somme"
-    records = [r for r in _records(frame) if r["indicateur"] == code]
+    records = [r for r in records if r["indicateur"] == code]
     values = {(r["territoire"], r["annee"], r["trimestre"]): r["valeur"] for r in records}
     own = sorted((r for r in records if r["territoire"] == dep), key=lambda r: r["ordre_periode"])
     if filters.annee is not None:
@@ -636,6 +683,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def headline_codes(con, limit: int = HEADLINES_PER_AMBITION) -> dict[str, list[str]]:
     """Each ambition's headline indicators: its most recent context figure, then the programme
     indicators with the most recent and most complete data (département values first)."""
+    chosen = remember(con, ("headline_codes", limit), lambda: _headline_codes(con, limit))
+    return {ambition: list(codes) for ambition, codes in chosen.items()}
+
+
+def _headline_codes(con, limit: int) -> dict[str, list[str]]:
     rows = con.execute(
         f"""
         WITH ranked AS (
@@ -665,15 +717,16 @@ def overview(con, filters: Filters) -> list[dict]:
     chosen = headline_codes(con)
     codes = [code for ambition_codes in chosen.values() for code in ambition_codes]
     frame = series(con, codes, filters, window=HEADLINE_WINDOW)
-    groups = {code: own for code, own in frame.groupby("indicateur", sort=False)}
-    empty = frame.iloc[0:0]
+    groups: dict[str, list[dict]] = {}
+    for record in _records(frame):  # one conversion for all headlines (a DataFrame per headline is slow)
+        groups.setdefault(record["indicateur"], []).append(record)
     meta = indicator_meta(con, codes).set_index("code").to_dict("index")
     context = territoires_context(con)
     received = completeness_by_ambition(con, filters)
     out = []
     for row in tiles.itertuples(index=False):
         headlines = [
-            headline(con, code, filters, groups.get(code, empty), meta, context) for code in chosen.get(row.code, [])
+            headline(con, code, filters, None, meta, context, groups.get(code, [])) for code in chosen.get(row.code, [])
         ]
         out.append(
             {
@@ -705,12 +758,15 @@ def completeness_by_ambition(con, filters: Filters) -> dict:
     # Yearly: compare years only (a year of quarters counts); quarterly: compare exact quarters.
     position = "v.annee * 10 + v.trimestre" if granular else "v.annee * 10"
     wanted = [a * 10 + t for a, t in keys]
+    # Yearly, which years have values is enough: the copy's presence table holds a quarter of the rows.
+    source = f"valeur v WHERE v.mesure = '{MESURE_VALEUR}' AND"
+    if not granular and _has_table(con, PRESENCE_TABLE):
+        source = f"{PRESENCE_TABLE} v WHERE"
     rows = con.execute(
         f"""
         WITH s AS (
             SELECT v.indicateur, v.territoire, bool_or({position} = $current) AS courant
-            FROM valeur v
-            WHERE v.mesure = '{MESURE_VALEUR}' AND v.annee BETWEEN $low AND $high AND list_contains($wanted, {position})
+            FROM {source} v.annee BETWEEN $low AND $high AND list_contains($wanted, {position})
             GROUP BY ALL
         )
         SELECT i.ambition, count(*), count(*) FILTER (WHERE courant)
@@ -813,20 +869,23 @@ def portrait(con, territoire: str, filters: Filters) -> pd.DataFrame:
     latest = latest_rows(own)[PORTRAIT_COLUMNS]
     others = [context.departement, *context.tas]
     around = frame[frame["territoire"].isin(others)]
-    wide = around.pivot_table(
-        index=["indicateur", "annee", "trimestre"], columns="territoire", values="valeur", aggfunc="first"
+    # One reshape for the values and their flags.
+    keys = ["indicateur", "annee", "trimestre"]
+    around = around.drop_duplicates([*keys, "territoire"])  # rows read twice (see above) are the same
+    wide = around.set_index([*keys, "territoire"])[["valeur", "calcule", "demo"]].unstack("territoire")
+    columns = pd.concat(
+        [wide["valeur"], wide["calcule"].add_suffix(COMPUTED_SUFFIX), wide["demo"].add_suffix(DEMO_SUFFIX)], axis=1
     )
-    out = latest.merge(wide, left_on=["indicateur", "annee", "trimestre"], right_index=True, how="left")
-    for flag, suffix in (("calcule", COMPUTED_SUFFIX), ("demo", DEMO_SUFFIX)):
-        flags = around.pivot_table(
-            index=["indicateur", "annee", "trimestre"], columns="territoire", values=flag, aggfunc="first"
-        ).add_suffix(suffix)
-        out = out.merge(flags, left_on=["indicateur", "annee", "trimestre"], right_index=True, how="left")
-    meta = con.execute(
-        """SELECT i.code AS indicateur, i.libelle, i.unite, i.ambition, a.libelle_court AS ambition_libelle,
-                  a.ordre AS ambition_ordre, i.ordre
-           FROM indicateur i JOIN noeud a ON a.code = i.ambition"""
-    ).df()
+    out = latest.merge(columns, left_on=keys, right_index=True, how="left")
+    meta = remember(
+        con,
+        "portrait_meta",
+        lambda: con.execute(
+            """SELECT i.code AS indicateur, i.libelle, i.unite, i.ambition, a.libelle_court AS ambition_libelle,
+                      a.ordre AS ambition_ordre, i.ordre
+               FROM indicateur i JOIN noeud a ON a.code = i.ambition"""
+        ).df(),
+    )
     out = out.merge(meta, on="indicateur").sort_values(["ambition_ordre", "ordre"])
     terr = context.table.set_index("code")
     population = terr.loc[territoire, "population"] if territoire in terr.index else None

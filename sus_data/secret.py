@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .memo import remember
 from .vocabulary import UNIT_COUNT
 
 FLAG = "secret"  # bool column: the value of the row is masked
@@ -42,13 +43,15 @@ def threshold_of(unite: str | None, secret_seuil, default: int) -> int:
 def rules(con, codes: list[str] | None = None, default: int | None = None) -> dict[str, int]:
     """Each indicator's threshold (0: never masked), read from the referential."""
     default = default_threshold() if default is None else default
+    sql = "SELECT code, unite, secret_seuil FROM indicateur"
+    every = remember(
+        con,
+        ("secret", default),
+        lambda: {code: threshold_of(unite, seuil, default) for code, unite, seuil in con.execute(sql).fetchall()},
+    )
     if codes is None:
-        rows = con.execute("SELECT code, unite, secret_seuil FROM indicateur").fetchall()
-    else:
-        rows = con.execute(
-            "SELECT code, unite, secret_seuil FROM indicateur WHERE list_contains(?, code)", [list(codes)]
-        ).fetchall()
-    return {code: threshold_of(unite, seuil, default) for code, unite, seuil in rows}
+        return dict(every)
+    return {code: every[code] for code in codes if code in every}
 
 
 def is_masked(value, seuil: int) -> bool:

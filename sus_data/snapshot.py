@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -60,7 +61,8 @@ class Snapshot:
 
     def __init__(self, store: Store):
         self.store = store
-        self._con: duckdb.DuckDBPyConnection | None = None
+        # The current copy and its memo (facts computed once per copy, see memo.py), swapped together.
+        self._current: tuple[duckdb.DuckDBPyConnection, dict] | None = None
         self._lock = threading.Lock()
         self._token = None
         self._checked_at = 0.0
@@ -89,10 +91,14 @@ class Snapshot:
                 con.close()
                 raise
         # The previous copy is not closed: queries running on it end normally, and it is freed with them.
-        self._con = con
+        self._current = (con, {})
         self._token = token
         self.version += 1
         self.loaded_at = time.time()
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection | None:
+        return None if self._current is None else self._current[0]
 
     def _attach(self, con) -> bool:
         """Attach the database file read-only, waiting a little while a writer holds it. False when it
@@ -129,16 +135,37 @@ class Snapshot:
         finally:
             self._lock.release()
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> CopyCursor:
         """A cursor on the current copy (one per query: cursors are cheap and thread-safe)."""
         self.refresh()
-        cursor = self._con.cursor()
+        con, memo = self._current
+        cursor = con.cursor()
         cursor.execute(f"USE {COPY_CATALOG}")  # a cursor starts in the default catalog, not the copy's
-        return cursor
+        return CopyCursor(cursor, memo)
 
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
+
+
+class CopyCursor:
+    """A DuckDB cursor on the copy, with the copy's memo (facts computed once per copy, see memo.py)."""
+
+    __slots__ = ("_cursor", "memo")
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: dict):
+        self._cursor = cursor
+        self.memo = memo
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    # Special methods are looked up on the class, not through __getattr__.
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._cursor.close()
 
 
 def _new_database() -> duckdb.DuckDBPyConnection:
@@ -160,7 +187,7 @@ def _new_database() -> duckdb.DuckDBPyConnection:
 
 def _fill(con) -> None:
     """Copy the tables pages read from the attached file, and derive what several pages need."""
-    from .queries import DERIVED_TABLES, derived_series_sql
+    from .queries import DERIVED_TABLES, PRESENCE_SQL, PRESENCE_TABLE, derived_series_sql
 
     con.execute("BEGIN TRANSACTION")
     try:
@@ -172,6 +199,7 @@ def _fill(con) -> None:
             copy_or_create(con, table)
         # Statistics per indicator and every series, derived once per load instead of at each query.
         con.execute(f"CREATE TABLE main.{STATS_TABLE} AS {STATS_SQL}")
+        con.execute(f"CREATE TABLE main.{PRESENCE_TABLE} AS {PRESENCE_SQL}")
         for granularite, table in DERIVED_TABLES.items():
             sql, params = derived_series_sql(con, granularite)
             con.execute(f"CREATE TABLE main.{table} AS {sql}", params)

@@ -271,6 +271,22 @@ def test_the_copy_reads_the_same_series_it_would_compute(demo_db):
         snapshot.close()
 
 
+@pytest.mark.parametrize("flt", [YEARLY, QUARTERLY, Filters(debut=2025)])
+def test_an_indicator_reads_the_same_from_the_file_and_from_the_copy(small_db, con, codes, flt):
+    from sus_data.store import Store
+
+    read = 0
+    with Store(small_db.path).read() as file_con:
+        for code in (codes.flux, codes.stock, codes.taux):
+            from_file = queries.indicator_series(file_con, code, flt)
+            from_copy = queries.indicator_series(con, code, flt)
+            pd.testing.assert_frame_equal(from_file[0], from_copy[0], check_exact=False, rtol=1e-12)
+            pd.testing.assert_frame_equal(from_file[1], from_copy[1])
+            assert from_file[2] == from_copy[2]
+            read += len(from_copy[0])
+    assert read > 0
+
+
 def test_a_database_file_has_no_derived_series(small_db):
     from sus_data.store import Store
 
