@@ -303,3 +303,28 @@ def test_indicator_series_is_series_and_targets(con, codes, flt):
         pd.testing.assert_frame_equal(series, queries.series(con, [code], flt, engine="sql"))
         pd.testing.assert_frame_equal(targets.reset_index(drop=True), queries.targets(con, [code], flt))
         assert meta["code"] == code
+
+
+def test_a_new_copy_forgets_what_the_previous_one_remembered(tmp_path, small_db):
+    """Facts remembered by the copy (territories, headline indicators) come from the new copy after a
+    write; a cursor taken before the reload still answers from the copy it started on."""
+    import shutil
+
+    from sus_data.snapshot import open_snapshot
+    from sus_data.store import Store
+
+    path = tmp_path / "copie.duckdb"
+    shutil.copy(small_db.path, path)
+    snapshot = open_snapshot(Store(path))
+    try:
+        before = snapshot.cursor()
+        assert queries.territoires_context(before).libelles["TAS MP"] == "TAS MP"
+        with Store(path).write() as con:
+            con.execute("UPDATE territoire SET libelle_court = 'Mâcon - Paray' WHERE code = 'TAS MP'")
+        snapshot.refresh(force=True)
+        after = snapshot.cursor()
+        assert queries.territoires_context(after).libelles["TAS MP"] == "Mâcon - Paray"
+        assert queries.territoires_context(before).libelles["TAS MP"] == "TAS MP"
+        assert before.execute("SELECT count(*) FROM valeur").fetchone()[0] > 0
+    finally:
+        snapshot.close()
