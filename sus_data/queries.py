@@ -98,6 +98,11 @@ def node_tree(con, ambition: str) -> pd.DataFrame:
 def indicators(con, filters: Filters) -> pd.DataFrame:
     """Indicators under the chosen ambition or node, with their metadata, in referential order."""
     clause, params = filters.indicator_clause("i")
+    key = ("indicators", clause, repr(params))  # positional parameters, in the clause's order
+    return remember(con, key, lambda: _indicators(con, clause, params)).copy()
+
+
+def _indicators(con, clause: str, params: dict) -> pd.DataFrame:
     return con.execute(
         f"""
         SELECT i.code, i.libelle, i.noeud, i.ambition, i.unite, i.nature, i.agregation, i.additivite,
@@ -898,16 +903,12 @@ def portrait(con, territoire: str, filters: Filters) -> pd.DataFrame:
             out[code] = np.nan
         for suffix in (COMPUTED_SUFFIX, DEMO_SUFFIX):
             column = code + suffix
-            out[column] = out[column].map(_true).astype(bool) if column in out.columns else False
+            out[column] = out[column].eq(True) if column in out.columns else False  # missing: False
     return out.reset_index(drop=True)
 
 
 COMPUTED_SUFFIX = "__calcule"
 DEMO_SUFFIX = "__demo"
-
-
-def _true(value) -> bool:
-    return False if value is None or pd.isna(value) else bool(value)
 
 
 def _portrait_own(frame: pd.DataFrame, territoire: str, filters: Filters) -> pd.DataFrame:
