@@ -54,26 +54,32 @@ LIMITS = {
         "et de l'annulation exacte."
     ),
     "pages": (
-        "Le plancher (une page vide dans app.py : quelques dizaines de ms) est très bas : chaque page réelle "
-        "envoie des dizaines d'éléments (graphiques Plotly sérialisés en JSON, tableaux Arrow) et sa première "
-        "exécution fait les requêtes d'agrégation sur la copie en mémoire (voir la ligne « requêtes »). "
-        "En réexécution, les requêtes sont en cache et l'écart restant est la construction et la "
-        "sérialisation des graphiques et des tableaux par Streamlit."
+        "Le plancher (une page vide dans app.py : 12 ms en réexécution) est très bas : chaque page réelle "
+        "envoie des dizaines d'éléments, et Streamlit construit et sérialise à chaque exécution ses graphiques "
+        "Plotly (JSON) et ses tableaux (Arrow). Profil d'une réexécution de la page « Ambition A5 » (py-spy) : "
+        "construction des figures Plotly environ un quart du temps, conversion des tableaux en Arrow et listes "
+        "de choix l'essentiel du reste ; les requêtes, en cache, n'y sont plus. La première exécution ajoute "
+        "les requêtes d'agrégation (voir la ligne « requêtes »)."
     ),
     "requetes": (
-        "Les vues qui agrègent toute une ambition ou tout un territoire (tuiles de la vue d'ensemble, "
-        "portrait de territoire, tableau d'une ambition) parcourent des centaines d'indicateurs et "
-        "calculent les valeurs annuelles du département à partir des TAS : plusieurs requêtes DuckDB et des "
-        "transformations pandas par vue. Une requête sur un indicateur (queries.series) reste sous 20 ms."
+        "La copie en mémoire garde les séries déjà calculées (valeurs annuelles tirées des trimestres, "
+        "département et TAS tirés des secteurs) et les faits du référentiel : une requête sur un indicateur "
+        "lit des lignes prêtes (6 ms). Les vues qui couvrent tout le programme (tuiles de la vue d'ensemble, "
+        "portrait de territoire, tableau d'une ambition) cherchent encore, pour chacun des 353 indicateurs, "
+        "sa dernière année renseignée dans le territoire (une agrégation sur 260 000 lignes, 10 à 25 ms), "
+        "puis mettent en forme des centaines de lignes avec pandas (ajout de colonnes une à une, secret "
+        "statistique) : 20 à 45 ms de Python. Précalculer la dernière année par territoire et par année "
+        "choisie, et bâtir les tableaux sans pandas, sont les prochaines étapes."
     ),
     "memoire": (
-        "En régime établi, la copie en mémoire de la base (environ 240 Mo pour 1 000 000 de valeurs) "
-        "s'ajoute au socle de Streamlit, pandas, pyarrow et plotly (environ 180 Mo) : 440 à 490 Mo, sous "
-        "l'objectif mais de peu. Le pic le dépasse : quand un import arrive, la nouvelle copie se construit "
-        "(tri du million de valeurs compris) pendant que l'ancienne sert encore les lecteurs, et les caches de "
-        "requêtes (jusqu'à 512 résultats) et les tables de hachage de DuckDB s'y ajoutent. Le descendre sous "
-        "500 Mo demanderait de recharger table par table ou de limiter la mémoire de DuckDB (qui déborderait "
-        "alors sur disque)."
+        "Hors charge, l'objectif est tenu : DuckDB compresse la copie en mémoire (1 000 000 de valeurs et "
+        "leurs séries calculées : environ 35 Mo au lieu de 240 Mo non compressés), et rend au système la "
+        "mémoire de travail d'un chargement. Sous charge, le pic le dépasse : quand l'import arrive, la "
+        "nouvelle copie se construit (tri du million de valeurs, calcul des séries, jusqu'à 200 Mo de travail "
+        "pour DuckDB) pendant que vingt sessions lisent l'ancienne, avec leurs résultats en cache (jusqu'à "
+        "512) et leurs pages en cours de sérialisation. Une limite de 120 Mo pour le chargement retire "
+        "environ 80 Mo au pic mais ajoute une seconde à chaque rechargement (mesuré) ; nous avons gardé "
+        "200 Mo."
     ),
     "charge": (
         "Deux cœurs pour vingt lecteurs actifs (une action toutes les 0,5 à 2 s chacun, bien plus qu'un "
@@ -302,14 +308,16 @@ make bench                               # tout, avec 1 000 000 de valeurs (cinq
 
 # Written by hand from the runs of the load test (kept here so that `make bench` does not lose them).
 OBSERVATIONS = """\
-- Sur six passes du test de charge à 1 000 000 de valeurs (20 sessions, 60 s, un import pendant), deux ont
-  vu **une** exécution de page échouer (sur 280 à 320) : `TypeError: 'NoneType' object is not subscriptable`
-  dans `sus_data/views.py`, `indicator_page`, parce que `queries.indicator_fiche` n'a rien trouvé pour
-  l'indicateur choisi. Les quatre autres passes, avec la même graine, n'ont aucune erreur ; l'incident n'a pas
-  été reproduit hors du serveur (lectures parallèles pendant des rechargements forcés de la copie en
-  mémoire : aucune erreur sur plusieurs centaines de requêtes). Le test de charge garde désormais le journal
-  complet de l'application quand il voit une erreur (`bench/results/charge_journal_app.log`) et note pour
-  chaque erreur la session, la page, l'action, l'adresse et l'heure. À suivre.
+- Les premières passes du test de charge à 1 000 000 de valeurs (20 sessions, 60 s, un import pendant) ont
+  vu, deux fois sur six, **une** exécution de page échouer (sur 280 à 320) : `TypeError` dans
+  `views.indicator_page`, parce que l'indicateur choisi n'existait plus : l'annulation d'un import (que le
+  test de charge fait pour rester rejouable) avait retiré l'indicateur de contexte que cet import avait
+  créé, pendant qu'une session l'affichait. La page Indicateur dit désormais en français que l'indicateur
+  n'existe plus dans le référentiel ; les passes complètes faites depuis n'ont aucune erreur.
+- Depuis que la copie en mémoire se construit à côté de la précédente, les lecteurs n'attendent plus un
+  rechargement : ils lisent l'ancienne copie jusqu'à ce que la nouvelle soit prête. Un rechargement à
+  1 000 000 de valeurs prend environ 3 s (copie triée, séries calculées, compression) ; seule la session
+  qui a importé l'attend, pour voir ses valeurs.
 - Le test court de la suite (`tests/test_concurrency.py`, 20 sessions, 20 s, base de démonstration) n'a
   jamais échoué."""
 
