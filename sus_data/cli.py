@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import catalogue, exports
+from . import catalogue, exports, queries
 from .config import get_config
 from .errors import ImportRejected, SusError
 from .store import Store
@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annee", type=int, required=True, metavar="AAAA")
     p.add_argument("--trimestre", type=int, choices=[0, 1, 2, 3, 4], default=0, help="1 à 4 ; 0 pour l'année")
     p.add_argument("--territoire", metavar="CODE", help="un seul territoire (son code, comme dans le référentiel)")
+    p.add_argument("--out", required=True, metavar="FICHIER.xlsx")
+    _db_argument(p)
+    p = sub.add_parser("rapport", help="écrire le rapport annuel d'un territoire (le même que la page Suivi)")
+    p.add_argument("--annee", type=int, required=True, metavar="AAAA")
+    p.add_argument("--territoire", metavar="CODE", help="son code, comme dans le référentiel ; le département sinon")
     p.add_argument("--out", required=True, metavar="FICHIER.xlsx")
     _db_argument(p)
     return parser
@@ -300,7 +305,33 @@ def cmd_modele(args) -> int:
     return EXIT_OK
 
 
+def cmd_rapport(args) -> int:
+    from .annual_report import build
+
+    config = get_config()
+    with _store(args).read() as con:
+        context = queries.territoires_context(con)
+        territoire = args.territoire or context.departement
+        allowed = [context.departement, *context.tas]
+        if territoire not in allowed:
+            known = ", ".join(allowed)
+            print(
+                f"Erreur d'utilisation : territoire inconnu « {territoire} » (le département ou un {config.sigle_territoires} : "
+                f"{known}).",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        content = build(con, config, args.annee, territoire)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    libelle = context.table.set_index("code").loc[territoire, "libelle"]
+    print(f"Rapport annuel {args.annee} ({libelle}) écrit dans {out}")
+    return EXIT_OK
+
+
 COMMANDS = {
+    "rapport": cmd_rapport,
     "modele": cmd_modele,
     "compte": cmd_compte,
     "init": cmd_init,

@@ -4,6 +4,7 @@ exports.py, catalogue.py). Exit codes: 0 done, 1 rejected or refused (reason on 
 
 from __future__ import annotations
 
+import io
 import re
 
 import openpyxl
@@ -238,3 +239,35 @@ def test_rollback_from_the_command_line(run_cli, store, config, query):
     again = run_cli("rollback", "5")
     assert again.returncode == 1
     assert again.stderr == "L'import n°5 a déjà été annulé (opération n°6).\n"
+
+
+def test_rapport_writes_the_annual_report_the_suivi_page_offers(run_cli, db_path, tmp_path):
+    from sus_data.annual_report import build
+    from sus_data.config import get_config
+    from sus_data.store import Store
+
+    out = tmp_path / "rapports" / "rapport_2022_tas_mp.xlsx"
+    result = run_cli("rapport", "--annee", "2022", "--territoire", "TAS MP", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Rapport annuel 2022 (TAS Mâcon - Paray-le-Monial) écrit dans {out}\n"
+    written = openpyxl.load_workbook(out)
+    assert written.sheetnames == ["Synthèse", *[f"Ambition {n}" for n in range(1, 9)]]
+    with Store(db_path).read() as con:
+        expected = openpyxl.load_workbook(io.BytesIO(build(con, get_config(), 2022, "TAS MP")))
+    for name in written.sheetnames:
+        cells = [[c.value for c in row] for row in written[name].iter_rows()]
+        assert cells == [[c.value for c in row] for row in expected[name].iter_rows()], name
+
+
+def test_rapport_defaults_to_the_departement_and_refuses_an_unknown_territory(run_cli, tmp_path):
+    out = tmp_path / "rapport.xlsx"
+    result = run_cli("rapport", "--annee", "2022", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Rapport annuel 2022 (Saône-et-Loire) écrit dans {out}\n"
+    result = run_cli("rapport", "--annee", "2022", "--territoire", "AUTUN", "--out", tmp_path / "autre.xlsx")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Erreur d'utilisation : territoire inconnu « AUTUN » (le département ou un TAS : 71, TAS MP, TAS CL, "
+        "TAS MALC).\n"
+    )
+    assert not (tmp_path / "autre.xlsx").exists()
