@@ -9,6 +9,8 @@ Three kinds of checks, all read-only:
   operation it carries, every operation's counts match its history rows, every history row and every
   rollback points to operations that exist, and each rollback and the import it undid name each other;
 - referential: the tree (levels, parents, ambitions), indicators, territories and aliases hang together.
+- follow-up of the actions (when its tables exist): statuses unique, in the vocabulary, of known actions,
+  territories and operations, each traced in the follow-up history; perimeters of known actions and territories.
 
 Each problem is one French sentence with a count and a few examples.
 """
@@ -153,6 +155,21 @@ FOLLOWUP = {
             "statut(s) posé(s) par une opération qui n'existe pas",
             "SELECT DISTINCT s.operation FROM suivi_action s ANTI JOIN operation o ON o.id = s.operation",
         ),
+        (
+            "statut(s) d'action d'un territoire inconnu",
+            "SELECT DISTINCT s.territoire FROM suivi_action s ANTI JOIN territoire t ON t.code = s.territoire",
+        ),
+        (
+            f"statut(s) d'action hors du vocabulaire ({', '.join(vocabulary.ACTION_STATUSES)})",
+            f"""SELECT DISTINCT statut FROM suivi_action
+                WHERE statut NOT IN ({", ".join(repr(v) for v in vocabulary.ACTION_STATUSES)})""",
+        ),
+        (
+            "statut(s) d'action sans trace dans l'historique du suivi de l'opération qui les a posés",
+            """SELECT s.operation, s.action, s.territoire, s.annee, s.statut FROM suivi_action s
+               ANTI JOIN suivi_action_historique h ON h.operation = s.operation AND h.action = s.action
+                AND h.territoire = s.territoire AND h.annee = s.annee AND h.nouveau_statut = s.statut""",
+        ),
     ],
     "suivi_action_historique": [
         (
@@ -164,6 +181,14 @@ FOLLOWUP = {
         (
             "périmètre(s) d'action vers un territoire inconnu",
             "SELECT p.action, p.territoire FROM perimetre_action p ANTI JOIN territoire t ON t.code = p.territoire",
+        ),
+        (
+            "périmètre(s) d'une action absente du référentiel",
+            "SELECT DISTINCT p.action FROM perimetre_action p ANTI JOIN noeud n ON n.code = p.action",
+        ),
+        (
+            "périmètre(s) posé(s) par une opération qui n'existe pas",
+            "SELECT DISTINCT p.operation FROM perimetre_action p ANTI JOIN operation o ON o.id = p.operation",
         ),
     ],
 }

@@ -192,6 +192,25 @@ SPOILS = {
         "INSERT INTO territoire_alias VALUES ('dijon', 'DIJON')",
         "1 alias de territoire(s) vers un territoire qui n'existe pas : (dijon, DIJON).",
     ),
+    "statut hors vocabulaire": (
+        "UPDATE suivi_action SET statut = 'fini' WHERE rowid IN (SELECT rowid FROM suivi_action LIMIT 1)",
+        "1 statut(s) d'action hors du vocabulaire (non démarrée, en cours, réalisée, abandonnée, reportée) : (fini).",
+    ),
+    "statut changé hors import": (
+        "UPDATE suivi_action SET statut = 'abandonnée' WHERE rowid IN (SELECT rowid FROM suivi_action LIMIT 1)",
+        "1 statut(s) d'action sans trace dans l'historique du suivi de l'opération qui les a posés",
+    ),
+    "statut d'un territoire inconnu": (
+        (
+            "INSERT INTO suivi_action SELECT action, 'DIJON', annee, statut, date_statut, commentaire, operation "
+            "FROM suivi_action LIMIT 1"
+        ),
+        "1 statut(s) d'action d'un territoire inconnu : (DIJON).",
+    ),
+    "périmètre d'une action inconnue": (
+        "INSERT INTO perimetre_action SELECT 'A9-O1-Obj1-Ac1', 'TAS MP', min(id) FROM operation",
+        "1 périmètre(s) d'une action absente du référentiel : (A9-O1-Obj1-Ac1).",
+    ),
 }
 
 
