@@ -50,13 +50,28 @@ st.download_button(
     "(chiffres de l'année, cibles et statuts, actions, graphiques).",
 )
 
+if flt.programme:
+    programmes = data.query("programmes")
+    name = dict(zip(programmes["code"], programmes["libelle"], strict=True)).get(flt.programme, flt.programme)
+    st.info(
+        f"Cibles et actions du programme choisi dans le panneau de gauche : {components.md(name)}. Le rapport "
+        "annuel porte sur les programmes en cours.",
+        icon=":material/filter_alt:",
+    )
+
 tab_cibles, tab_actions, tab_jalons, tab_perimetres = st.tabs(
     ["Cibles et avancement", "Actions", "Jalons", "Périmètres des actions"]
 )
 
 with tab_cibles:
-    progress = data.query("progress_view", annee, territoire)
-    if progress["rows"].empty:
+    progress = data.query("progress_view", annee, territoire, flt.programme)
+    if progress["rows"].empty and flt.programme:
+        components.empty_state(
+            f"Aucune cible n'est enregistrée pour les indicateurs de ce programme ({components.md(label)}).",
+            "Les indicateurs de contexte (dont les objectifs de la convention CALPAE) n'appartiennent à aucun "
+            "programme : choisissez « Tous les programmes » dans le panneau de gauche pour voir leurs cibles.",
+        )
+    elif progress["rows"].empty:
         components.empty_state(
             f"Aucune cible n'est enregistrée pour {components.md(label)}.",
             "Les cibles (valeur visée et année, par exemple 2027) et les valeurs de référence se déposent dans la "
@@ -77,7 +92,7 @@ with tab_cibles:
         components.demo_notice(progress["demo"])
 
 with tab_actions:
-    actions = data.query("actions_view", annee, territoire)
+    actions = data.query("actions_view", annee, territoire, flt.programme)
     if actions["table"].empty:
         components.empty_state(
             "Aucune action ne s'applique à ce territoire.",

@@ -116,8 +116,11 @@ def _pick_baseline(references: list[_Point], values: list[_Point], annee: int) -
     return complete[0] if complete else None
 
 
-def progress_rows(con, annee: int, territoire: str, tolerance: float | None = None) -> pd.DataFrame:
-    """One row per indicator with a target or a baseline for the territory, with its status in `annee`."""
+def progress_rows(
+    con, annee: int, territoire: str, tolerance: float | None = None, programme: str | None = None
+) -> pd.DataFrame:
+    """One row per indicator with a target or a baseline for the territory, with its status in `annee`
+    (with `programme`, only the indicators of that programme's actions)."""
     if tolerance is None:
         from .config import get_config
 
@@ -125,6 +128,13 @@ def progress_rows(con, annee: int, territoire: str, tolerance: float | None = No
     targets = _stored(con, MESURE_CIBLE, territoire)
     references = _stored(con, MESURE_REFERENCE, territoire)
     codes = sorted(set(targets) | set(references))
+    if programme is not None:
+        own = con.execute(
+            """SELECT i.code FROM indicateur i
+               WHERE i.noeud IN (SELECT noeud FROM noeud_programme WHERE programme = ?)""",
+            [programme],
+        ).fetchall()
+        codes = sorted(set(codes) & {code for (code,) in own})
     if not codes:
         return pd.DataFrame(columns=COLUMNS)
     achieved = _achieved(con, codes, territoire)
@@ -275,9 +285,9 @@ def progress_tables(rows: pd.DataFrame, thresholds: dict[str, int]) -> tuple[pd.
     return display.reset_index(drop=True), data.reset_index(drop=True)
 
 
-def progress_view(con, annee: int, territoire: str) -> dict:
+def progress_view(con, annee: int, territoire: str, programme: str | None = None) -> dict:
     """What the Suivi page shows of targets and progress, per ambition, with the counts of statuses."""
-    rows = progress_rows(con, annee, territoire)
+    rows = progress_rows(con, annee, territoire, programme=programme)
     ambitions = queries.ambitions(con)
     thresholds = secret.rules(con, list(rows["code"])) if len(rows) else {}
     counts = status_counts(rows, ambitions)

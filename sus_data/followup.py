@@ -49,26 +49,35 @@ def status_label(statut: str) -> str:
     return f"{ICONS.get(statut, '')} {statut}".strip()
 
 
-def programme_actions(con, niveau_action: str | None = None) -> pd.DataFrame:
-    """The actions of the programmes in progress, with their ambition and their node at the second level
-    (the orientation for Saône-et-Loire), in the schéma's order."""
+def programme_actions(con, niveau_action: str | None = None, programme: str | None = None) -> pd.DataFrame:
+    """The actions of the programmes in progress (or of one programme, archived or not: its nodes of the
+    deepest level, e.g. the fiches of a PDI), with their ambition and their node at the second level (the
+    orientation for Saône-et-Loire), in the schéma's order."""
+    if programme is not None:
+        deepest = con.execute(
+            """SELECT n.niveau FROM noeud_programme np JOIN noeud n ON n.code = np.noeud
+               WHERE np.programme = ? ORDER BY n.rang DESC LIMIT 1""",
+            [programme],
+        ).fetchone()
+        niveau_action = deepest[0] if deepest else niveau_action
     if niveau_action is None:
         from .config import get_config
 
         niveau_action = get_config().niveau_action
     frame = con.execute(
         """
-        WITH en_cours AS (
+        WITH suivis AS (
             SELECT DISTINCT np.noeud FROM noeud_programme np JOIN programme p ON p.code = np.programme
-            WHERE coalesce(p.statut, 'en cours') <> 'archivé'
+            WHERE CASE WHEN $programme IS NULL THEN coalesce(p.statut, 'en cours') <> 'archivé'
+                       ELSE p.code = $programme END
         )
         SELECT n.code, n.numero, n.libelle, n.ambition, n.chemin, n.ordre,
                a.numero AS ambition_numero, coalesce(a.libelle_court, a.libelle) AS ambition_libelle
-        FROM noeud n JOIN en_cours e ON e.noeud = n.code JOIN noeud a ON a.code = n.ambition
-        WHERE n.niveau = ?
+        FROM noeud n JOIN suivis e ON e.noeud = n.code JOIN noeud a ON a.code = n.ambition
+        WHERE n.niveau = $niveau
         ORDER BY n.ordre
         """,
-        [niveau_action],
+        {"niveau": niveau_action, "programme": programme},
     ).df()
     second = [chain.strip("/").split("/")[1] if chain.count("/") > 2 else None for chain in frame["chemin"]]
     frame["orientation"] = second
@@ -136,13 +145,17 @@ class Inputs:
     latest: dict[tuple[str, str], dict]
 
 
-def read_inputs(con, annee: int, niveau_action: str | None = None) -> Inputs:
+def read_inputs(con, annee: int, niveau_action: str | None = None, programme: str | None = None) -> Inputs:
     context = queries.territoires_context(con)
     parents = {
         k: (None if pd.isna(v) else v) for k, v in zip(context.table["code"], context.table["parent"], strict=True)
     }
     return Inputs(
-        programme_actions(con, niveau_action), context, parents, perimeters(con), _latest_statuses(con, annee)
+        programme_actions(con, niveau_action, programme),
+        context,
+        parents,
+        perimeters(con),
+        _latest_statuses(con, annee),
     )
 
 
@@ -362,10 +375,10 @@ def perimeter_table(con, niveau_action: str | None = None, inputs: Inputs | None
     )
 
 
-def actions_view(con, annee: int, territoire: str) -> dict:
-    """What the Suivi page shows of the actions: counts per ambition and orientation, per TAS, the
-    table of actions, their perimeters and the milestones."""
-    inputs = read_inputs(con, annee)
+def actions_view(con, annee: int, territoire: str, programme: str | None = None) -> dict:
+    """What the Suivi page shows of the actions (of the programmes in progress, or of `programme`):
+    counts per ambition and orientation, per TAS, the table of actions, their perimeters and the milestones."""
+    inputs = read_inputs(con, annee, programme=programme)
     table = status_table(con, annee, territoire, inputs=inputs)
     display, data = actions_tables(table) if len(table) else (pd.DataFrame(), pd.DataFrame())
     perimeter = perimeter_table(con, inputs=inputs)

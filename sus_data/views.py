@@ -377,18 +377,18 @@ def suivi_periods(con) -> dict:
     return {"annees": ordered, "defaut": default, "annees_valeurs": achieved[::-1]}
 
 
-def progress_view(con, annee: int, territoire: str) -> dict:
+def progress_view(con, annee: int, territoire: str, programme: str | None = None) -> dict:
     """Targets and progress of one territory in one year (see evaluation.progress_view)."""
     from . import evaluation
 
-    return evaluation.progress_view(con, annee, territoire)
+    return evaluation.progress_view(con, annee, territoire, programme)
 
 
-def actions_view(con, annee: int, territoire: str) -> dict:
+def actions_view(con, annee: int, territoire: str, programme: str | None = None) -> dict:
     """Statuses of the programme's actions for one territory in one year (see followup.actions_view)."""
     from . import followup
 
-    return followup.actions_view(con, annee, territoire)
+    return followup.actions_view(con, annee, territoire, programme)
 
 
 def action_options(con) -> pd.DataFrame:

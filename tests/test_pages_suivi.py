@@ -90,6 +90,31 @@ def test_suivi_page_for_a_tas_and_an_ambition_from_the_sidebar(app):
     assert_french(at)
 
 
+def test_suivi_page_follows_the_programme_chosen_in_the_sidebar(app):
+    """The archived PDI: its 23 fiches are the actions followed (none has a status), and its indicators
+    have no target; the page says which programme it shows and where the context targets went."""
+    at = open_page(app, "app_pages/suivi.py", programme="PDI-2013-2018")
+    assert re.sub(r"\\(.)", r"\1", at.info[0].value) == (  # as shown: without Markdown's escapes
+        "Cibles et actions du programme choisi dans le panneau de gauche : Programme départemental d'insertion "
+        "2013-2018 (livret opérationnel). Le rapport annuel porte sur les programmes en cours."
+    )
+    assert re.sub(r"\\(.)", r"\1", at.info[1].value) == (
+        "**Aucune cible n'est enregistrée pour les indicateurs de ce programme (Saône-et-Loire).**\n\n"
+        "Les indicateurs de contexte (dont les objectifs de la convention CALPAE) n'appartiennent à aucun programme : "
+        "choisissez « Tous les programmes » dans le panneau de gauche pour voir leurs cibles."
+    )
+    detail = next(e.value for e in at.dataframe if "Périmètre" in e.value.columns and "Statut" in e.value.columns)
+    assert len(detail) == 23
+    assert detail["Action"].str.startswith("A8-PDI-").all()
+    assert set(detail["Statut"]) == {"? sans statut"}
+    assert_french(at)
+    everything = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT), "app_pages/suivi.py")
+    detail = next(
+        e.value for e in everything.dataframe if "Périmètre" in e.value.columns and "Statut" in e.value.columns
+    )
+    assert len(detail) == 183 and not detail["Action"].str.startswith("A8-PDI-").any()
+
+
 def test_quality_page_grid_and_flags(app, demo_env):
     at = open_page(app, "app_pages/qualite.py")
     assert at.title[0].value == "Qualité des données"
