@@ -217,7 +217,12 @@ def _title_notes(frame: pd.DataFrame) -> str:
     """What the title says about the data: demo values, and values left out by the secret statistique
     (their points are not drawn: `secret.mask` emptied them)."""
     hidden = int(frame[secret.FLAG].sum()) if secret.FLAG in frame else 0
-    notes = [note for note, on in ((DEMO_NOTE, bool(frame["demo"].any())), (secret.chart_note(hidden), hidden)) if on]
+    complementary = int((frame[secret.FLAG] & (frame[secret.THRESHOLD] == secret.COMPLEMENT)).sum()) if hidden else 0
+    notes = [
+        note
+        for note, on in ((DEMO_NOTE, bool(frame["demo"].any())), (secret.chart_note(hidden, complementary), hidden))
+        if on
+    ]
     return f" ({' ; '.join(notes)})" if notes else ""
 
 

@@ -6,6 +6,14 @@ chart leaves the point out and says so. The threshold is the indicator's `secret
 referential sets one, else `[seuils] secret_statistique` of the configuration (5 by default); 0 means
 never masked. Zero itself is not masked: it reveals nobody.
 
+A masked count must not come back by difference: where values add up between territories, a parent's
+total minus its other children's values would give it. So when exactly one child of a published total
+is masked, the smallest other child is masked too (« secret » on screen, complementary masking): the
+reader then knows the sum of two hidden values, not either one. Published total: the parent's value in
+the same table, or, when the table holds every child, the total the other pages compute from them.
+Within one indicator and one period only: a quarter is not protected against the year minus the other
+quarters, nor a figure of one page against the others.
+
 The observatory's own tools keep the true values: `python -m sus_data export`, the backups, the Import
 page (reserved to the `import` role) and the database itself.
 """
@@ -13,6 +21,7 @@ page (reserved to the `import` role) and the database itself.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,6 +32,66 @@ from .vocabulary import UNIT_COUNT
 FLAG = "secret"  # bool column: the value of the row is masked
 THRESHOLD = "secret_seuil"  # the threshold it fell under, for the « < 5 » text
 SUFFIX = "__secret"  # in wide frames, one flag column per value column
+SEUIL_SUFFIX = "__seuil"  # and one threshold column per value column (COMPLEMENT for a complementary mask)
+# The threshold recorded for a value masked only so that a small one cannot be recovered by difference.
+COMPLEMENT = -1
+COMPLEMENT_LABEL = "secret"
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """What complementary masking needs: each territory's children, and the indicators that add up."""
+
+    children: dict[str, tuple[str, ...]]
+    additive: frozenset[str]
+
+
+def hierarchy(con) -> Hierarchy:
+    def read() -> Hierarchy:
+        children: dict[str, list[str]] = {}
+        for code, parent in con.execute(
+            "SELECT code, parent FROM territoire WHERE parent IS NOT NULL ORDER BY ordre"
+        ).fetchall():
+            children.setdefault(parent, []).append(code)
+        additive = con.execute("SELECT code FROM indicateur WHERE additivite = 'somme'").fetchall()
+        return Hierarchy({p: tuple(c) for p, c in children.items()}, frozenset(code for (code,) in additive))
+
+    return remember(con, "secret_hierarchy", read)
+
+
+def complements(members: dict[str, tuple[float, bool]], tree: Hierarchy) -> list[str]:
+    """Of one indicator's values in one period (territory → (value, masked)), those to mask as well so
+    that no masked one can be recovered by difference, in the order they are chosen."""
+    hidden = {code for code, (_, masked) in members.items() if masked}
+    if not hidden:
+        return []
+    values = {code: value for code, (value, _) in members.items()}
+    added: list[str] = []
+    changed = True
+    while changed:  # a complementary mask can open a difference one level up or down
+        changed = False
+        for parent, kids in tree.children.items():
+            present = [kid for kid in kids if kid in members]
+            if parent in members:
+                if parent in hidden or _missing(values[parent]):
+                    continue  # no published total
+            elif len(present) < len(kids) or len(kids) < 2:
+                continue  # the total is not computed (a child lacks a value): nothing to subtract from
+            if sum(kid in hidden for kid in present) != 1:
+                continue
+            visible = [kid for kid in present if kid not in hidden and not _missing(values[kid])]
+            if not visible:
+                continue
+            # The smallest positive value (a zero hidden beside a small count would protect nothing).
+            pick = min(visible, key=lambda kid: (values[kid] == 0, values[kid]))
+            hidden.add(pick)
+            added.append(pick)
+            changed = True
+    return added
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def default_threshold() -> int:
@@ -66,11 +135,13 @@ def is_masked(value, seuil: int) -> bool:
 
 def label(seuil: int) -> str:
     """What the screen shows instead of a masked value."""
-    return f"< {int(seuil)}"
+    return COMPLEMENT_LABEL if seuil == COMPLEMENT else f"< {int(seuil)}"
 
 
 def note(seuil: int) -> str:
     """What a download says in place of a masked value."""
+    if seuil == COMPLEMENT:
+        return "Secret statistique : valeur masquée pour qu'un petit effectif ne se retrouve pas par différence."
     return f"Secret statistique : valeur inférieure à {int(seuil)}, non diffusée."
 
 
@@ -80,7 +151,12 @@ def masked_in(data: pd.DataFrame) -> bool:
     return notes is not None and bool(notes.astype(str).str.startswith("Secret statistique").any())
 
 
-def chart_note(count: int) -> str:
+def chart_note(count: int, complementary: int = 0) -> str:
+    if complementary:
+        return (
+            f"secret statistique : {count - complementary} valeur(s) trop petite(s) et {complementary} valeur(s) "
+            "voisine(s) non représentée(s)"
+        )
     return f"secret statistique : {count} valeur(s) trop petite(s) non représentée(s)"
 
 
@@ -89,7 +165,9 @@ def caption(seuil: int | None = None) -> str:
     seuil = default_threshold() if seuil is None else seuil
     return (
         f"« < {seuil} » : secret statistique. Les effectifs de 1 à {seuil - 1} ne sont pas diffusés, pour "
-        "qu'aucune personne ne puisse être reconnue ; les fichiers téléchargés laissent ces cellules vides."
+        "qu'aucune personne ne puisse être reconnue ; « secret » : valeur masquée elle aussi, pour qu'un petit "
+        "effectif ne se retrouve pas par différence avec le total ; les fichiers téléchargés laissent ces "
+        "cellules vides."
     )
 
 
@@ -99,37 +177,90 @@ def mask(
     code_column: str = "indicateur",
     value_column: str = "valeur",
     where: pd.Series | None = None,
+    tree: Hierarchy | None = None,
 ) -> pd.DataFrame:
     """A copy of `frame` with small counts removed from `value_column`, and the columns `secret` (the
-    row is masked) and `secret_seuil` (its threshold). `where` limits the masking to some rows (e.g. the
-    achieved values, not the targets)."""
+    row is masked) and `secret_seuil` (its threshold, COMPLEMENT for a complementary mask). `where`
+    limits the masking to some rows (e.g. the achieved values, not the targets). With `tree` (and a
+    column `territoire`), values that would give a masked one back by difference are masked too, among
+    the rows of the same indicator and period (and measure)."""
     out = frame.copy()
     seuils = out[code_column].map(thresholds).fillna(0).astype(int) if len(out) else pd.Series(dtype=int)
     values = pd.to_numeric(out[value_column], errors="coerce") if len(out) else pd.Series(dtype=float)
     hit = (seuils > 0) & (values > 0) & (values < seuils)
-    if where is not None:
-        hit &= where.reindex(out.index, fill_value=False).astype(bool)
-    out[FLAG] = hit.to_numpy(dtype=bool) if len(out) else np.zeros(0, dtype=bool)
-    out[THRESHOLD] = seuils.to_numpy(dtype=int) if len(out) else np.zeros(0, dtype=int)
-    if hit.any():
-        out[value_column] = out[value_column].astype(float).where(~hit, np.nan)
+    allowed = where.reindex(out.index, fill_value=False).astype(bool) if where is not None else None
+    if allowed is not None:
+        hit &= allowed
+    flags = hit.to_numpy(dtype=bool, copy=True) if len(out) else np.zeros(0, dtype=bool)
+    levels = seuils.to_numpy(dtype=int, copy=True) if len(out) else np.zeros(0, dtype=int)
+    if tree is not None and flags.any() and "territoire" in out:
+        usable = allowed.to_numpy(dtype=bool) if allowed is not None else np.ones(len(out), dtype=bool)
+        for index in _complementary_rows(out, values.to_numpy(dtype=float), flags, usable, tree, code_column):
+            flags[index], levels[index] = True, COMPLEMENT
+    out[FLAG] = flags
+    out[THRESHOLD] = levels
+    if flags.any():
+        out[value_column] = out[value_column].astype(float).where(~flags, np.nan)
     return out
 
 
-def mask_columns(frame: pd.DataFrame, thresholds: dict[str, int], columns: list[str], code_column: str) -> pd.DataFrame:
+def _complementary_rows(out, values, flags, usable, tree: Hierarchy, code_column: str) -> list[int]:
+    """Positions of the rows to mask as complements (see `complements`), group by group."""
+    keys = [out[k].tolist() for k in ("annee", "trimestre", "mesure") if k in out]
+    codes, territories = out[code_column].tolist(), out["territoire"].tolist()
+    groups: dict[tuple, dict[str, int]] = {}
+    for index, code in enumerate(codes):
+        if code in tree.additive and usable[index]:
+            groups.setdefault((code, *(k[index] for k in keys)), {})[territories[index]] = index
+    chosen = []
+    for rows in groups.values():
+        if not any(flags[i] for i in rows.values()):
+            continue
+        members = {t: (float(values[i]), bool(flags[i])) for t, i in rows.items()}
+        chosen += [rows[t] for t in complements(members, tree)]
+    return chosen
+
+
+def mask_columns(
+    frame: pd.DataFrame,
+    thresholds: dict[str, int],
+    columns: list[str],
+    code_column: str,
+    tree: Hierarchy | None = None,
+    own: str | None = None,
+) -> pd.DataFrame:
     """For a wide frame (one value column per territory): each listed column masked, with its flag in
-    `column + "__secret"`, and the indicator's threshold in `secret_seuil`."""
+    `column + "__secret"` and its threshold in `column + "__seuil"`, and the indicator's threshold in
+    `secret_seuil`. With `tree`, complementary masks across the columns of each row (see `complements`);
+    `own` names the territory whose value is also in the columns `valeur` and `secret` (a portrait's), kept
+    in step."""
     out = frame.copy()
     seuils = out[code_column].map(thresholds).fillna(0).astype(int)
     out[THRESHOLD] = seuils
-    for column in columns:
-        if column not in out.columns:
-            continue
+    present = [column for column in columns if column in out.columns]
+    for column in present:
         values = pd.to_numeric(out[column], errors="coerce")
         hit = (seuils > 0) & (values > 0) & (values < seuils)
         out[column + SUFFIX] = hit.astype(bool)
+        out[column + SEUIL_SUFFIX] = seuils
         if hit.any():
             out[column] = out[column].astype(float).where(~hit, np.nan)
+    if tree is None or not present:
+        return out
+    codes = out[code_column].tolist()
+    numbers = {c: pd.to_numeric(out[c], errors="coerce").astype(float).tolist() for c in present}
+    for position, label_ in enumerate(out.index):
+        if codes[position] not in tree.additive:
+            continue
+        members = {c: (numbers[c][position], bool(out.at[label_, c + SUFFIX])) for c in present}
+        for column in complements(members, tree):
+            out.at[label_, column] = np.nan
+            out.at[label_, column + SUFFIX] = True
+            out.at[label_, column + SEUIL_SUFFIX] = COMPLEMENT
+            if column == own:
+                out.at[label_, "valeur"] = np.nan
+                out.at[label_, FLAG] = True
+                out.at[label_, THRESHOLD] = COMPLEMENT
     return out
 
 

@@ -174,15 +174,16 @@ def portrait_table(
     for code, header in columns:
         if code == territoire:
             values, computed, demo = frame["valeur"], frame["calcule"], frame["demo"]
-            hidden = frame.get(secret.FLAG, no)
+            hidden, levels = frame.get(secret.FLAG, no), seuils
         else:
             values = frame[code] if code in frame.columns else none
             computed = frame.get(code + "__calcule", no)
             demo = frame.get(code + "__demo", no)
             hidden = frame.get(code + secret.SUFFIX, no)
+            levels = frame.get(code + secret.SEUIL_SUFFIX, seuils)  # a column's own (complementary) mask
         display[header] = [
             secret.label(k) if h else (MISSING_TEXT if pd.isna(v) else _mark(v, u, bool(c), False, bool(d)))
-            for v, u, c, d, h, k in zip(values, frame["unite"], computed, demo, hidden, seuils, strict=True)
+            for v, u, c, d, h, k in zip(values, frame["unite"], computed, demo, hidden, levels, strict=True)
         ]
         data[header] = values.to_numpy()
         for index, h in enumerate(hidden):

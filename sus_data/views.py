@@ -25,7 +25,8 @@ def indicator_view(con, code: str, flt: Filters) -> dict:
     context = queries.territoires_context(con)
     territories = shown_territories(con, flt, context)
     frame, targets, meta = queries.indicator_series(con, code, flt, context)
-    frame = secret.mask(frame, secret.rules(con, [code]))  # small counts: not shown, not downloaded
+    # Small counts (and what would give them back by difference): not shown, not downloaded.
+    frame = secret.mask(frame, secret.rules(con, [code]), tree=secret.hierarchy(con))
     # Comparators (région, France, other départements) with values are drawn as reference lines.
     table = context.table
     comparators = [c for c in table.loc[table["niveau"] == "comparateur", "code"] if c in set(frame["territoire"])]
@@ -94,7 +95,7 @@ def latest_table(con, codes: list[str], flt: Filters) -> dict:
     if missing:
         more = queries.series(con, missing, flt)
         frame = pd.concat([frame, more[more["territoire"].isin(columns)]], ignore_index=True)
-    frame = secret.mask(queries.latest_rows(frame), secret.rules(con, codes))
+    frame = secret.mask(queries.latest_rows(frame), secret.rules(con, codes), tree=secret.hierarchy(con))
     meta = queries.indicator_meta(con, codes).set_index("code").to_dict("index")
     headers = [context.libelles[c] for c in columns]
     cells: dict[str, dict[str, dict]] = {}
@@ -169,7 +170,8 @@ def territory_portrait(con, territoire: str, flt: Filters) -> dict:
             "ambitions": [],
         }
     thresholds = secret.rules(con, sorted(set(frame["indicateur"])))
-    frame = secret.mask_columns(secret.mask(frame, thresholds), thresholds, order, "indicateur")
+    masked = secret.mask(frame, thresholds)
+    frame = secret.mask_columns(masked, thresholds, order, "indicateur", tree=secret.hierarchy(con), own=territoire)
     frame["pour_1000"] = frame["pour_1000"].where(~frame[secret.FLAG])  # a rate would give the count back
     display, data = tables.portrait_table(frame, territoire, columns)
     return {
@@ -203,7 +205,9 @@ def indicator_page(con, code: str, flt: Filters) -> dict | None:
     values = queries.indicator_values(con, code)
     if not values.empty:  # achieved values and baselines are observed counts; targets are not
         observed = values["mesure"] != "cible"
-        values = secret.mask(values.assign(indicateur=code), secret.rules(con, [code]), where=observed)
+        values = secret.mask(
+            values.assign(indicateur=code), secret.rules(con, [code]), where=observed, tree=secret.hierarchy(con)
+        )
     display, data = tables.values_table(values, fiche["unite"]) if not values.empty else (values, values)
     chain = " › ".join(
         f"{row.niveau} {row.numero} : {formatting.markdown(row.libelle)}"

@@ -68,24 +68,79 @@ def test_quarterly_view_masks_small_counts_in_the_table_the_download_and_the_cha
 
 
 def test_latest_table_portrait_and_values_table_mask_the_small_count(small_count):
+    """15 = 3 + 12 + 0: with TAS MP masked alone, 15 - 12 - 0 would give it back, so TAS CL (the smallest
+    positive of the others) is masked too, as « secret »; the zero stays (it reveals nobody)."""
     with small_count.read() as con:
         latest = views.latest_table(con, [SMALL], Filters())
         portrait = views.territory_portrait(con, "TAS MP", Filters())
         page = views.indicator_page(con, SMALL, Filters())
     shown = latest["display"].set_index("Code").loc[SMALL]
-    assert shown[["Département", "TAS MP", "TAS CL", "TAS MALC"]].tolist() == ["15 (calculé)", "< 5", "12", "0"]
+    assert shown[["Département", "TAS MP", "TAS CL", "TAS MALC"]].tolist() == ["15 (calculé)", "< 5", "secret", "0"]
     data = latest["data"].set_index("Code").loc[SMALL]
-    assert pd.isna(data["TAS MP"]) and data["TAS CL"] == 12 and data["Note"] == NOTE
+    assert pd.isna(data["TAS MP"]) and pd.isna(data["TAS CL"]) and data["Note"] == NOTE + ", TAS CL"
     own = portrait["display"].set_index("Indicateur").loc["Jeunes accompagnés"]
-    assert (own["TAS MP"], own["Département"], own["TAS CL"]) == ("< 5", "15 (calculé)", "12")
+    assert (own["TAS MP"], own["Département"], own["TAS CL"], own["TAS MALC"]) == ("< 5", "15 (calculé)", "secret", "0")
     own_data = portrait["data"].set_index("Code").loc[SMALL]
-    assert pd.isna(own_data["TAS MP"]) and own_data["Note"] == NOTE
+    assert pd.isna(own_data["TAS MP"]) and pd.isna(own_data["TAS CL"])
+    assert own_data["Note"] == "Secret statistique, valeur non diffusée : TAS MP, TAS CL"
     values = page["values_display"].set_index("Territoire")
-    assert values.loc["TAS MP", "Valeur"] == "< 5"
-    assert values.loc["TAS MALC", "Valeur"] == "0"  # zero reveals nobody
+    assert values.loc[["TAS MP", "TAS CL", "TAS MALC"], "Valeur"].tolist() == ["< 5", "secret", "0"]
     notes = page["values_data"].set_index("Territoire")["Note"]
     assert notes.loc["TAS MP"] == "Secret statistique : valeur inférieure à 5, non diffusée."
+    assert notes.loc["TAS CL"] == (
+        "Secret statistique : valeur masquée pour qu'un petit effectif ne se retrouve pas par différence."
+    )
     assert page["values_secret"]
+
+
+def test_complementary_masks_follow_the_tree_level_by_level():
+    """Sectors under their TAS, TAS under the département: one masked child of a published total brings
+    a second one; two masked children are enough; a total nobody computes needs nothing."""
+    tree = secret.Hierarchy(
+        {"71": ("MP", "CL", "MALC"), "MP": ("MACON", "PARAY"), "CL": ("CHALON", "LOUHANS")}, frozenset({"X"})
+    )
+    # A sector masked under its TAS's published total: its sibling is hidden too; the TAS stay shown.
+    members = {
+        "71": (40.0, False), "MP": (11.0, False), "CL": (20.0, False), "MALC": (9.0, False),
+        "MACON": (3.0, True), "PARAY": (8.0, False),
+    }  # fmt: skip
+    assert secret.complements(members, tree) == ["PARAY"]
+    # Two children already masked: their sum is known, not either one.
+    assert (
+        secret.complements({"71": (9.0, False), "MP": (3.0, True), "CL": (4.0, True), "MALC": (2.0, True)}, tree) == []
+    )
+    # No département in the table, but every TAS is: the total is published elsewhere, computed from them.
+    assert secret.complements({"MP": (3.0, True), "CL": (12.0, False), "MALC": (30.0, False)}, tree) == ["CL"]
+    # A TAS missing: the département's total is not computed, nothing can be subtracted.
+    assert secret.complements({"MP": (3.0, True), "CL": (12.0, False)}, tree) == []
+    # The département masked itself: nothing published to subtract from.
+    assert (
+        secret.complements({"71": (4.0, True), "MP": (4.0, True), "CL": (0.0, False), "MALC": (0.0, False)}, tree) == []
+    )
+    # A zero is hidden only when no positive value is left to hide.
+    assert secret.complements(
+        {"71": (3.0, False), "MP": (3.0, True), "CL": (0.0, False), "MALC": (0.0, False)}, tree
+    ) == ["CL"]
+
+
+def test_non_additive_counts_get_no_complementary_mask(small_count):
+    """Where territories do not add up, no difference gives a value back: only the small count is masked."""
+    tree = secret.Hierarchy({"71": ("TAS MP", "TAS CL", "TAS MALC")}, frozenset())
+    frame = pd.DataFrame(
+        {
+            "indicateur": [SMALL] * 4,
+            "territoire": ["71", "TAS MP", "TAS CL", "TAS MALC"],
+            "annee": [2025] * 4,
+            "trimestre": [0] * 4,
+            "valeur": [15.0, 3.0, 12.0, 0.0],
+        }
+    )
+    masked = secret.mask(frame, {SMALL: 5}, tree=tree)
+    assert masked[secret.FLAG].tolist() == [False, True, False, False]
+    additive = secret.mask(frame, {SMALL: 5}, tree=secret.Hierarchy(tree.children, frozenset({SMALL})))
+    assert additive[secret.FLAG].tolist() == [False, True, True, False]
+    assert additive[secret.THRESHOLD].tolist() == [5, 5, secret.COMPLEMENT, 5]
+    assert additive["valeur"].isna().tolist() == [False, True, True, False]
 
 
 def test_downloads_carry_no_value_and_a_note(small_count):
@@ -95,7 +150,8 @@ def test_downloads_carry_no_value_and_a_note(small_count):
     sheet = book.active
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert row["TAS MP"] is None and row["TAS CL"] == 12 and row["Note"] == NOTE
+    assert row["TAS MP"] is None and row["TAS CL"] is None and row["TAS MALC"] == 0
+    assert row["Note"] == NOTE + ", TAS CL"
     assert "3" not in exports.csv_fr_bytes(latest["data"]).decode("utf-8-sig").split("\r\n")[1].split(";")
 
 
@@ -136,9 +192,9 @@ def test_the_indicator_page_shows_the_mask(small_count, monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
         table = at.dataframe[0].value.set_index("Période")
         assert table.loc["2025", "TAS MP"] == "< 5"
-        assert table.loc["2025", "TAS CL"] == "12"
+        assert table.loc["2025", "TAS CL"] == "secret"
         title = charts_title(at).replace("<br>", " ")
-        assert "secret statistique : 1 valeur(s) trop petite(s) non représentée(s)" in title
+        assert "secret statistique : 1 valeur(s) trop petite(s) et 1 valeur(s) voisine(s) non représentée(s)" in title
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
