@@ -262,8 +262,10 @@ def series(
     if derived is None:
         sql = _derive_sql(con, quarterly, " AND ".join(conditions), codes, params, window, within, filters)
     else:
-        presence = _has_table(con, PRESENCE_TABLE)
-        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters, presence)
+        source = (
+            ROOTS_TABLE if _has_table(con, ROOTS_TABLE) else PRESENCE_TABLE if _has_table(con, PRESENCE_TABLE) else None
+        )
+        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters, source)
     frame = con.execute(sql, params).df()
     if frame.empty:
         return aggregation.with_periods(aggregation.empty_series())
@@ -286,6 +288,27 @@ PRESENCE_SQL = f"""
     FROM valeur WHERE mesure = '{MESURE_VALEUR}'
     GROUP BY indicateur, territoire, annee
     ORDER BY indicateur, annee, territoire
+"""
+
+
+# The same, per subtree: a row for each territory and each of its ancestors (`racine`), and one for all
+# territories ('*'). The latest year of an indicator within a territory is then read from the few blocks of
+# that territory's rows instead of every value's.
+ROOTS_TABLE = "presence_par_racine"
+ALL_TERRITORIES = "*"
+ROOTS_SQL = f"""
+    WITH terr AS (SELECT code, parent FROM territoire),
+    racines AS (
+        SELECT DISTINCT t0.code, unnest([t0.code, t0.parent, t1.parent, t2.parent, t3.parent]) AS racine
+        FROM {aggregation.ANCESTORS_JOIN}
+    )
+    SELECT '{ALL_TERRITORIES}' AS racine, indicateur, annee, bool_or(trimestriel) AS trimestriel
+    FROM {PRESENCE_TABLE} GROUP BY indicateur, annee
+    UNION ALL
+    SELECT r.racine, p.indicateur, p.annee, bool_or(p.trimestriel)
+    FROM {PRESENCE_TABLE} p JOIN racines r ON r.code = p.territoire AND r.racine IS NOT NULL
+    GROUP BY r.racine, p.indicateur, p.annee
+    ORDER BY racine, indicateur, annee
 """
 
 
@@ -335,7 +358,14 @@ def _latest_cte(
 
 
 def _read_derived_sql(
-    table: str, quarterly: bool, conditions: list[str], params: dict, window, within, filters: Filters, presence: bool
+    table: str,
+    quarterly: bool,
+    conditions: list[str],
+    params: dict,
+    window,
+    within,
+    filters: Filters,
+    presence: str | None,
 ) -> str:
     """`series` from the copy's derived table: the stored values are read only to find each
     indicator's latest year (with `window`)."""
@@ -347,7 +377,9 @@ def _read_derived_sql(
             WHERE {" AND ".join(derived_conditions) or "TRUE"}
             ORDER BY indicateur, ordre_periode, territoire
         """
-    if presence:  # a quarter of the rows of `valeur`, with the same answer
+    if presence == ROOTS_TABLE:
+        return _read_derived_by_root(table, quarterly, derived_conditions, params, window, within, filters)
+    if presence == PRESENCE_TABLE:  # a quarter of the rows of `valeur`, with the same answer
         raw = f"""SELECT v.indicateur, v.territoire, v.annee, CAST(v.trimestriel AS INTEGER) AS trimestre
                   FROM {PRESENCE_TABLE} v WHERE {" AND ".join(derived_conditions) or "TRUE"}"""
     else:
@@ -363,6 +395,30 @@ def _read_derived_sql(
         SELECT {", ".join("v." + c.strip() for c in SERIES_COLUMNS.split(","))}
         FROM {table} v JOIN latest l ON l.indicateur = v.indicateur
         WHERE {" AND ".join([*derived_conditions, "v.annee BETWEEN l.annee - $window AND l.annee"])}
+        ORDER BY v.indicateur, v.ordre_periode, v.territoire
+    """
+
+
+def _read_derived_by_root(
+    table: str, quarterly: bool, conditions: list[str], params: dict, window: int, within, filters: Filters
+) -> str:
+    """The windowed read of `series`, each indicator's latest year taken from ROOTS_TABLE."""
+    latest_conditions = [*conditions, "v.racine = $racine"]
+    params["racine"] = within if within is not None else ALL_TERRITORIES
+    if quarterly:
+        latest_conditions.append("v.trimestriel")
+    if filters.annee is not None:
+        latest_conditions.append("v.annee <= $annee")
+        params["annee"] = filters.annee
+    params["window"] = int(window)
+    return f"""
+        WITH latest AS (
+            SELECT v.indicateur, max(v.annee) AS annee FROM {ROOTS_TABLE} v
+            WHERE {" AND ".join(latest_conditions)} GROUP BY v.indicateur
+        )
+        SELECT {", ".join("v." + c.strip() for c in SERIES_COLUMNS.split(","))}
+        FROM {table} v JOIN latest l ON l.indicateur = v.indicateur
+        WHERE {" AND ".join([*conditions, "v.annee BETWEEN l.annee - $window AND l.annee"])}
         ORDER BY v.indicateur, v.ordre_periode, v.territoire
     """
 

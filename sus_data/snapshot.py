@@ -187,7 +187,7 @@ def _new_database() -> duckdb.DuckDBPyConnection:
 
 def _fill(con) -> None:
     """Copy the tables pages read from the attached file, and derive what several pages need."""
-    from .queries import DERIVED_TABLES, PRESENCE_SQL, PRESENCE_TABLE, derived_series_sql
+    from .queries import DERIVED_TABLES, PRESENCE_SQL, PRESENCE_TABLE, ROOTS_SQL, ROOTS_TABLE, derived_series_sql
 
     con.execute("BEGIN TRANSACTION")
     try:
@@ -200,6 +200,7 @@ def _fill(con) -> None:
         # Statistics per indicator and every series, derived once per load instead of at each query.
         con.execute(f"CREATE TABLE main.{STATS_TABLE} AS {STATS_SQL}")
         con.execute(f"CREATE TABLE main.{PRESENCE_TABLE} AS {PRESENCE_SQL}")
+        con.execute(f"CREATE TABLE main.{ROOTS_TABLE} AS {ROOTS_SQL}")
         for granularite, table in DERIVED_TABLES.items():
             sql, params = derived_series_sql(con, granularite)
             con.execute(f"CREATE TABLE main.{table} AS {sql}", params)
