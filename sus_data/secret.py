@@ -10,9 +10,13 @@ A masked count must not come back by difference: where values add up between ter
 total minus its other children's values would give it. So when exactly one child of a published total
 is masked, the smallest other child is masked too (« secret » on screen, complementary masking): the
 reader then knows the sum of two hidden values, not either one. Published total: the parent's value in
-the same table, or, when the table holds every child, the total the other pages compute from them.
-Within one indicator and one period only: a quarter is not protected against the year minus the other
-quarters, nor a figure of one page against the others.
+the same table, or, when the table holds every child, the total the other pages compute from them. The same
+holds for the quarters of a flow (`somme`), whose year is their sum; both rules are applied until neither
+masks anything more, preferring complements that close a rectangle with a mask already there. This is a
+greedy heuristic: no total is left with a single masked part, but the pattern is neither minimal nor proven
+against combining several equations (what the linear-programming tools of statistical offices do). Not
+covered: a figure of one page against those of another page (the Suivi and Qualité pages show one
+territory at a time).
 
 The observatory's own tools keep the true values: `python -m sus_data export`, the backups, the Import
 page (reserved to the `import` role) and the database itself.
@@ -21,6 +25,7 @@ page (reserved to the `import` role) and the database itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +49,7 @@ class Hierarchy:
 
     children: dict[str, tuple[str, ...]]
     additive: frozenset[str]
+    temporal: frozenset[str] = frozenset()  # indicators whose year is the sum of its quarters (flows)
 
 
 def hierarchy(con) -> Hierarchy:
@@ -54,14 +60,24 @@ def hierarchy(con) -> Hierarchy:
         ).fetchall():
             children.setdefault(parent, []).append(code)
         additive = con.execute("SELECT code FROM indicateur WHERE additivite = 'somme'").fetchall()
-        return Hierarchy({p: tuple(c) for p, c in children.items()}, frozenset(code for (code,) in additive))
+        flows = con.execute("SELECT code FROM indicateur WHERE agregation = 'somme'").fetchall()
+        return Hierarchy(
+            {p: tuple(c) for p, c in children.items()},
+            frozenset(code for (code,) in additive),
+            frozenset(code for (code,) in flows),
+        )
 
     return remember(con, "secret_hierarchy", read)
 
 
-def complements(members: dict[str, tuple[float, bool]], tree: Hierarchy) -> list[str]:
+def complements(
+    members: dict[str, tuple[float, bool]], tree: Hierarchy, paired: Callable[[str], bool] | None = None
+) -> list[str]:
     """Of one indicator's values in one period (territory → (value, masked)), those to mask as well so
-    that no masked one can be recovered by difference, in the order they are chosen."""
+    that no masked one can be recovered by difference, in the order they are chosen. `paired(member)`
+    says whether masking it would pair it with a value already masked in its other table direction
+    (the same territory's other quarters, or the same quarter's other territories): such a member is
+    preferred, so that the masks close a rectangle instead of spreading."""
     hidden = {code for code, (_, masked) in members.items() if masked}
     if not hidden:
         return []
@@ -83,7 +99,7 @@ def complements(members: dict[str, tuple[float, bool]], tree: Hierarchy) -> list
             if not visible:
                 continue
             # The smallest positive value (a zero hidden beside a small count would protect nothing).
-            pick = min(visible, key=lambda kid: (values[kid] == 0, values[kid]))
+            pick = min(visible, key=lambda kid: (paired is not None and not paired(kid), values[kid] == 0, values[kid]))
             hidden.add(pick)
             added.append(pick)
             changed = True
@@ -205,19 +221,49 @@ def mask(
 
 
 def _complementary_rows(out, values, flags, usable, tree: Hierarchy, code_column: str) -> list[int]:
-    """Positions of the rows to mask as complements (see `complements`), group by group."""
-    keys = [out[k].tolist() for k in ("annee", "trimestre", "mesure") if k in out]
+    """Positions of the rows to mask as complements (see `complements`): among the territories of one
+    period, and among the quarters of one territory's year (flows), until neither finds anything more."""
+    column = {k: out[k].tolist() if k in out else [None] * len(out) for k in ("annee", "trimestre", "mesure")}
     codes, territories = out[code_column].tolist(), out["territoire"].tolist()
-    groups: dict[tuple, dict[str, int]] = {}
+    across: dict[tuple, dict[str, int]] = {}
+    over_year: dict[tuple, dict[str, int]] = {}
     for index, code in enumerate(codes):
-        if code in tree.additive and usable[index]:
-            groups.setdefault((code, *(k[index] for k in keys)), {})[territories[index]] = index
-    chosen = []
-    for rows in groups.values():
-        if not any(flags[i] for i in rows.values()):
+        if not usable[index]:
             continue
-        members = {t: (float(values[i]), bool(flags[i])) for t, i in rows.items()}
-        chosen += [rows[t] for t in complements(members, tree)]
+        annee, trimestre, mesure = column["annee"][index], column["trimestre"][index], column["mesure"][index]
+        if code in tree.additive:
+            across.setdefault((code, annee, trimestre, mesure), {})[territories[index]] = index
+        if code in tree.temporal and annee is not None and trimestre is not None:
+            over_year.setdefault((code, territories[index], annee, mesure), {})[str(int(trimestre))] = index
+
+    def across_of(i: int) -> dict[str, int]:
+        return across.get((codes[i], column["annee"][i], column["trimestre"][i], column["mesure"][i]), {})
+
+    def over_year_of(i: int) -> dict[str, int]:
+        return over_year.get((codes[i], territories[i], column["annee"][i], column["mesure"][i]), {})
+
+    # Each group, its shape, and where its rows' groups in the other direction are (to prefer complements
+    # that pair with a mask already there).
+    groups = [(rows, tree, over_year_of) for rows in across.values()]
+    for rows in over_year.values():  # the year ("0") is the total of the quarters the table holds
+        groups.append((rows, Hierarchy({"0": tuple(q for q in rows if q != "0")}, frozenset()), across_of))
+    flags = flags.copy()
+
+    def paired_in(rows: dict[str, int], other_of) -> Callable[[str], bool]:
+        return lambda key: any(flags[j] for j in other_of(rows[key]).values() if j != rows[key])
+
+    chosen: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for rows, shape, other_of in groups:
+            if not any(flags[i] for i in rows.values()):
+                continue
+            members = {key: (float(values[i]), bool(flags[i])) for key, i in rows.items()}
+            for key in complements(members, shape, paired_in(rows, other_of)):
+                flags[rows[key]] = True
+                chosen.append(rows[key])
+                changed = True
     return chosen
 
 

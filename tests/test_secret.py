@@ -204,3 +204,30 @@ def charts_title(at: AppTest) -> str:
     import json
 
     return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+
+
+def test_the_quarters_of_a_flow_are_protected_against_their_year():
+    """A flow's year is the sum of its quarters: TAS MP's 3 in T1 would come back as its year minus T2-T4.
+    The masks close a rectangle (two territories × two quarters) rather than spreading over the table."""
+    tree = secret.Hierarchy({"71": ("TAS MP", "TAS CL")}, frozenset({SMALL}), frozenset({SMALL}))
+    quarters = {"TAS MP": [3, 10, 12, 9], "TAS CL": [20, 30, 25, 40]}
+    quarters["71"] = [a + b for a, b in zip(quarters["TAS MP"], quarters["TAS CL"], strict=True)]
+    frame = pd.DataFrame(
+        [
+            {"indicateur": SMALL, "territoire": t, "annee": 2025, "trimestre": q + 1, "valeur": float(v)}
+            for t, values in quarters.items()
+            for q, v in enumerate(values)
+        ]
+    )
+    masked = secret.mask(frame, {SMALL: 5}, tree=tree)
+    hidden = masked[masked[secret.FLAG]]
+    assert sorted(zip(hidden["territoire"], hidden["trimestre"], hidden[secret.THRESHOLD], strict=True)) == [
+        ("TAS CL", 1, secret.COMPLEMENT),
+        ("TAS CL", 4, secret.COMPLEMENT),
+        ("TAS MP", 1, 5),
+        ("TAS MP", 4, secret.COMPLEMENT),
+    ]
+    # A stock's year is its last quarter, not a sum: only the territories are protected.
+    stock = secret.mask(frame, {SMALL: 5}, tree=secret.Hierarchy(tree.children, frozenset({SMALL})))
+    hidden = stock[stock[secret.FLAG]]
+    assert sorted(zip(hidden["territoire"], hidden["trimestre"], strict=True)) == [("TAS CL", 1), ("TAS MP", 1)]
