@@ -173,3 +173,31 @@ def test_tas_above_the_departement_and_departement_not_the_sum_of_its_tas(con):
     assert view["somme_tas"]["data"]["Écart"].tolist() == [-56.0]
     # Each flagged indicator once, with its label: the page links to its fiche.
     assert view["liens"] == [(FLUX, "Flux")]
+
+
+@pytest.mark.parametrize("threshold", [1.0, 3.5])
+def test_duckdb_and_pandas_flag_the_same_atypical_changes(demo_db, threshold):
+    """The Qualité page computes atypical changes in DuckDB over the copy's derived series; the pandas
+    computation over the same series gives the same flags, medians and spreads."""
+    from sus_data.snapshot import open_snapshot
+
+    snapshot = open_snapshot(Store(demo_db))
+    try:
+        cursor = snapshot.cursor()
+        flagged = 0
+        columns = ["indicateur", "territoire", "valeur", "precedente", "evolution", "median", "spread"]
+        for annee, trimestre in [(2025, 0), (2024, 0), (2025, 2), (2024, 3), (2023, 4)]:
+            by_sql = quality.outliers(cursor, annee, trimestre, threshold)
+            frame = quality._series(cursor, trimestre)
+            by_pandas = quality.outliers(cursor, annee, trimestre, threshold, frame=frame)
+            pd.testing.assert_frame_equal(
+                by_sql[columns].reset_index(drop=True),
+                by_pandas[columns].reset_index(drop=True),
+                check_dtype=False,
+                check_exact=False,
+                rtol=1e-9,
+            )
+            flagged += len(by_sql)
+        assert flagged > 5
+    finally:
+        snapshot.close()
