@@ -63,13 +63,13 @@ LIMITS = {
     ),
     "requetes": (
         "La copie en mémoire garde les séries déjà calculées (valeurs annuelles tirées des trimestres, "
-        "département et TAS tirés des secteurs) et les faits du référentiel : une requête sur un indicateur "
-        "lit des lignes prêtes (6 ms). Les vues qui couvrent tout le programme (tuiles de la vue d'ensemble, "
-        "portrait de territoire, tableau d'une ambition) cherchent encore, pour chacun des 353 indicateurs, "
-        "sa dernière année renseignée dans le territoire (une agrégation sur 260 000 lignes, 10 à 25 ms), "
-        "puis mettent en forme des centaines de lignes avec pandas (ajout de colonnes une à une, secret "
-        "statistique) : 20 à 45 ms de Python. Précalculer la dernière année par territoire et par année "
-        "choisie, et bâtir les tableaux sans pandas, sont les prochaines étapes."
+        "département et TAS tirés des secteurs), les années renseignées de chaque territoire et les faits du "
+        "référentiel : une requête sur un indicateur lit des lignes prêtes (6 ms), la vue d'un indicateur est "
+        "autour de 20 ms selon la charge de la machine. Les vues qui couvrent tout le programme (tableau d'une "
+        "ambition, tuiles de la vue d'ensemble, portrait de territoire) lisent des milliers de lignes (la "
+        "dernière année de chacun des 353 indicateurs, sa fenêtre, le transfert vers pandas : 10 à 35 ms), "
+        "puis les mettent en forme avec pandas (colonnes ajoutées une à une, secret statistique et ses masques "
+        "complémentaires) : 10 à 25 ms. Bâtir ces tableaux sans pandas est la prochaine étape."
     ),
     "memoire": (
         "Hors charge, l'objectif est tenu : DuckDB compresse la copie en mémoire (1 000 000 de valeurs et "
