@@ -77,9 +77,11 @@ LIMITS = {
         "mémoire de travail d'un chargement. Sous charge, le pic le dépasse : quand l'import arrive, la "
         "nouvelle copie se construit (tri du million de valeurs, calcul des séries, jusqu'à 200 Mo de travail "
         "pour DuckDB) pendant que vingt sessions lisent l'ancienne, avec leurs résultats en cache (jusqu'à "
-        "512) et leurs pages en cours de sérialisation. Une limite de 120 Mo pour le chargement retire "
-        "environ 80 Mo au pic mais ajoute une seconde à chaque rechargement (mesuré) ; nous avons gardé "
-        "200 Mo."
+        "512) et leurs pages en cours de sérialisation ; un relevé de la mémoire toutes les 0,2 s place le pic "
+        "dans les secondes qui suivent l'import, quand les vingt sessions recalculent leurs pages sur la "
+        "nouvelle copie. Une limite de 120 Mo pour le chargement retire environ 60 à 80 Mo au pic mais ajoute "
+        "une seconde à chaque rechargement ; vider aussitôt les résultats de l'ancienne copie n'a rien changé "
+        "(mesurés) ; nous avons gardé 200 Mo."
     ),
     "charge": (
         "Deux cœurs pour vingt lecteurs actifs (une action toutes les 0,5 à 2 s chacun, bien plus qu'un "
