@@ -280,34 +280,37 @@ def mask_columns(
     `secret_seuil`. With `tree`, complementary masks across the columns of each row (see `complements`);
     `own` names the territory whose value is also in the columns `valeur` and `secret` (a portrait's), kept
     in step."""
-    out = frame.copy()
-    seuils = out[code_column].map(thresholds).fillna(0).astype(int)
-    out[THRESHOLD] = seuils
-    present = [column for column in columns if column in out.columns]
-    for column in present:
-        values = pd.to_numeric(out[column], errors="coerce")
-        hit = (seuils > 0) & (values > 0) & (values < seuils)
-        out[column + SUFFIX] = hit.astype(bool)
-        out[column + SEUIL_SUFFIX] = seuils
-        if hit.any():
-            out[column] = out[column].astype(float).where(~hit, np.nan)
-    if tree is None or not present:
-        return out
-    codes = out[code_column].tolist()
-    numbers = {c: pd.to_numeric(out[c], errors="coerce").astype(float).tolist() for c in present}
-    for position, label_ in enumerate(out.index):
-        if codes[position] not in tree.additive:
-            continue
-        members = {c: (numbers[c][position], bool(out.at[label_, c + SUFFIX])) for c in present}
-        for column in complements(members, tree):
-            out.at[label_, column] = np.nan
-            out.at[label_, column + SUFFIX] = True
-            out.at[label_, column + SEUIL_SUFFIX] = COMPLEMENT
-            if column == own:
-                out.at[label_, "valeur"] = np.nan
-                out.at[label_, FLAG] = True
-                out.at[label_, THRESHOLD] = COMPLEMENT
-    return out
+    seuils = frame[code_column].map(thresholds).fillna(0).astype(int).to_numpy()
+    present = [column for column in columns if column in frame.columns]
+    # Plain arrays, written back in one go: inserting columns one by one into a DataFrame is slow.
+    values = {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in present}
+    hidden = {c: (seuils > 0) & (values[c] > 0) & (values[c] < seuils) for c in present}
+    levels = {c: seuils.copy() for c in present}
+    own_values = own_flags = own_levels = None
+    if tree is not None and present:
+        codes = frame[code_column].tolist()
+        for row, code in enumerate(codes):
+            if code not in tree.additive:
+                continue
+            members = {c: (float(values[c][row]), bool(hidden[c][row])) for c in present}
+            for column in complements(members, tree):
+                hidden[column][row] = True
+                levels[column][row] = COMPLEMENT
+                if column == own:
+                    if own_values is None:
+                        own_values = frame["valeur"].to_numpy(dtype=float, copy=True)
+                        own_flags = frame[FLAG].to_numpy(dtype=bool, copy=True)
+                        own_levels = frame[THRESHOLD].to_numpy(dtype=int, copy=True)
+                    own_values[row], own_flags[row], own_levels[row] = np.nan, True, COMPLEMENT
+    columns_out: dict[str, object] = {THRESHOLD: seuils if own_levels is None else own_levels}
+    for c in present:
+        columns_out[c] = np.where(hidden[c], np.nan, values[c]) if hidden[c].any() else frame[c].to_numpy()
+        columns_out[c + SUFFIX] = hidden[c]
+        columns_out[c + SEUIL_SUFFIX] = levels[c]
+    if own_values is not None:
+        columns_out.update({"valeur": own_values, FLAG: own_flags})
+    kept = frame.drop(columns=[c for c in columns_out if c in frame.columns])
+    return pd.concat([kept, pd.DataFrame(columns_out, index=frame.index)], axis=1)
 
 
 def cell_text(value, seuil: int, formatted: str) -> str:
