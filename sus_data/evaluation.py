@@ -128,13 +128,8 @@ def progress_rows(
     targets = _stored(con, MESURE_CIBLE, territoire)
     references = _stored(con, MESURE_REFERENCE, territoire)
     codes = sorted(set(targets) | set(references))
-    if programme is not None:
-        own = con.execute(
-            """SELECT i.code FROM indicateur i
-               WHERE i.noeud IN (SELECT noeud FROM noeud_programme WHERE programme = ?)""",
-            [programme],
-        ).fetchall()
-        codes = sorted(set(codes) & {code for (code,) in own})
+    if programme is not None:  # the programme's indicators, as the sidebar's filter selects them
+        codes = sorted(set(codes) & set(queries.indicators(con, Filters(programme=programme))["code"]))
     if not codes:
         return pd.DataFrame(columns=COLUMNS)
     achieved = _achieved(con, codes, territoire)

@@ -153,8 +153,8 @@ def outliers(con, annee: int, trimestre: int, threshold: float, frame: pd.DataFr
 
     Computed by DuckDB over the copy's derived series (a million values: tenths of a second instead of a
     second of pandas merges), else with pandas over `frame` (the series of every indicator)."""
-    table = queries.DERIVED_TABLES["trimestre" if trimestre else "annee"]
-    if frame is None and queries._has_table(con, table):
+    table = queries.derived_table(con, "trimestre" if trimestre else "annee")
+    if frame is None and table is not None:
         return _flag(_changes_sql(con, table, annee, trimestre), threshold)
     frame = _series(con, trimestre) if frame is None else frame
     sent = frame[~frame["calcule"] & ~frame["partiel"]][

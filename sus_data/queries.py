@@ -244,7 +244,7 @@ def series(
     quarterly = granularite == GRANULARITE_TRIMESTRE
     if codes is not None and not codes:
         return aggregation.with_periods(aggregation.empty_series())
-    derived = _derived_table(con, granularite) if engine in (None, ENGINE_COPY) else None
+    derived = derived_table(con, granularite) if engine in (None, ENGINE_COPY) else None
     if engine is None:
         few = codes is not None and len(codes) <= PYTHON_MAX_CODES and window is None
         engine = ENGINE_COPY if derived else ENGINE_PYTHON if few else ENGINE_SQL
@@ -262,10 +262,7 @@ def series(
     if derived is None:
         sql = _derive_sql(con, quarterly, " AND ".join(conditions), codes, params, window, within, filters)
     else:
-        source = (
-            ROOTS_TABLE if _has_table(con, ROOTS_TABLE) else PRESENCE_TABLE if _has_table(con, PRESENCE_TABLE) else None
-        )
-        sql = _read_derived_sql(derived, quarterly, conditions, params, window, within, filters, source)
+        sql = _read_derived_sql(derived, conditions, params, window, within, filters, quarterly)
     frame = con.execute(sql, params).df()
     if frame.empty:
         return aggregation.with_periods(aggregation.empty_series())
@@ -281,7 +278,7 @@ SERIES_COLUMNS = (
 
 
 # Which (indicator, territory, year) have stored values, and whether quarterly ones: where the "latest
-# year" of a window is looked for (see _latest_cte), instead of the stored values themselves.
+# year" of a window is looked for (through ROOTS_TABLE below), and the yearly completeness.
 PRESENCE_TABLE = "presence_annuelle"
 PRESENCE_SQL = f"""
     SELECT indicateur, territoire, annee, bool_or(trimestre > 0) AS trimestriel
@@ -312,8 +309,9 @@ ROOTS_SQL = f"""
 """
 
 
-def _derived_table(con, granularite: str) -> str | None:
-    """The copy's table of derived series at this granularity, or None (a database file has none)."""
+def derived_table(con, granularite: str) -> str | None:
+    """The copy's table of derived series at this granularity, or None (a database file has none). The
+    copy builds it with PRESENCE_TABLE and ROOTS_TABLE (see snapshot): where it is, they are too."""
     table = DERIVED_TABLES[granularite]
     return table if _has_table(con, table) else None
 
@@ -358,51 +356,18 @@ def _latest_cte(
 
 
 def _read_derived_sql(
-    table: str,
-    quarterly: bool,
-    conditions: list[str],
-    params: dict,
-    window,
-    within,
-    filters: Filters,
-    presence: str | None,
+    table: str, conditions: list[str], params: dict, window, within, filters: Filters, quarterly: bool
 ) -> str:
-    """`series` from the copy's derived table: the stored values are read only to find each
-    indicator's latest year (with `window`)."""
+    """`series` from the copy's derived table; with `window`, each indicator's latest year is read from
+    ROOTS_TABLE (the years with values within the territory `within`, else anywhere)."""
     # The derived rows have no `mesure`: the same conditions on indicators and years apply to them.
-    derived_conditions = [c for c in conditions if not c.startswith("v.mesure")]
+    conditions = [c for c in conditions if not c.startswith("v.mesure")]
     if window is None:
         return f"""
             SELECT {SERIES_COLUMNS} FROM {table} v
-            WHERE {" AND ".join(derived_conditions) or "TRUE"}
+            WHERE {" AND ".join(conditions) or "TRUE"}
             ORDER BY indicateur, ordre_periode, territoire
         """
-    if presence == ROOTS_TABLE:
-        return _read_derived_by_root(table, quarterly, derived_conditions, params, window, within, filters)
-    if presence == PRESENCE_TABLE:  # a quarter of the rows of `valeur`, with the same answer
-        raw = f"""SELECT v.indicateur, v.territoire, v.annee, CAST(v.trimestriel AS INTEGER) AS trimestre
-                  FROM {PRESENCE_TABLE} v WHERE {" AND ".join(derived_conditions) or "TRUE"}"""
-    else:
-        raw = f"""SELECT v.indicateur, v.territoire, v.annee, v.trimestre
-                  FROM valeur v WHERE {" AND ".join(conditions)}"""
-    ctes = [
-        "terr AS (SELECT code, parent FROM territoire)",
-        f"raw AS ({raw})",
-        *_latest_cte(quarterly, params, window, within, filters, "raw"),
-    ]
-    return f"""
-        WITH {", ".join(ctes)}
-        SELECT {", ".join("v." + c.strip() for c in SERIES_COLUMNS.split(","))}
-        FROM {table} v JOIN latest l ON l.indicateur = v.indicateur
-        WHERE {" AND ".join([*derived_conditions, "v.annee BETWEEN l.annee - $window AND l.annee"])}
-        ORDER BY v.indicateur, v.ordre_periode, v.territoire
-    """
-
-
-def _read_derived_by_root(
-    table: str, quarterly: bool, conditions: list[str], params: dict, window: int, within, filters: Filters
-) -> str:
-    """The windowed read of `series`, each indicator's latest year taken from ROOTS_TABLE."""
     latest_conditions = [*conditions, "v.racine = $racine"]
     params["racine"] = within if within is not None else ALL_TERRITORIES
     if quarterly:
@@ -507,7 +472,7 @@ def indicator_series(
     read already derived; elsewhere it is derived in Python from the stored values."""
     context = context or territoires_context(con)
     quarterly = filters.granularite == GRANULARITE_TRIMESTRE
-    derived = _derived_table(con, filters.granularite) is not None
+    derived = derived_table(con, filters.granularite) is not None
     params: dict = {"code": code}
     demo = _demo_flag(params)
     params["demo_ops"] = demo_operations(con)

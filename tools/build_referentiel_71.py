@@ -26,7 +26,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import check_referentiel_71 as checker
+
+from sus_data.referential import FILES, INDICATOR_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = ROOT.parent / "shared" / "reference" / "sus71_programme_actions_2024.json"
@@ -52,34 +55,9 @@ LIBELLES_COURTS = {
     8: "Insertion vers l'emploi",
 }
 
-NOEUDS_COLUMNS = [
-    "code",
-    "parent",
-    "niveau",
-    "numero",
-    "libelle",
-    "libelle_court",
-    "programmes",
-    "role",
-    "beneficiaires",
-    "directions",
-    "partenaires",
-    "demarches_partenaires",
-    "remarque",
-]
-INDICATEURS_COLUMNS = [
-    "code",
-    "libelle",
-    "noeud",
-    "unite",
-    "nature",
-    "agregation",
-    "additivite",
-    "sens",
-    "source",
-    "definition",
-    "secret_seuil",
-]
+# The file format is the app's: the same columns, in the same order, as sus_data/referential.py reads.
+NOEUDS_COLUMNS = FILES["noeuds"][1]
+INDICATEURS_COLUMNS = INDICATOR_COLUMNS
 LIENS_COLUMNS = ["code_source", "code_cible", "libelle_source", "remarque"]
 
 # --------------------------------------------------------------------------------------------------
